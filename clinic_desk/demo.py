@@ -1,0 +1,115 @@
+"""The demo clinic: a believable small dental practice to try the program on.
+
+Built through the same services a clinic uses, so the demo data is audited like real data.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, time, timedelta
+from pathlib import Path
+
+from clinic_desk.clinic import open_clinic
+from clinic_desk.clock import business_date
+from clinic_desk.models import Role, Sex
+from clinic_desk.services import catalog
+from clinic_desk.services.auth import log_in
+from clinic_desk.services.context import Actor, Desk
+from clinic_desk.services.patients import PatientForm, create_patient
+from clinic_desk.services.settings import get_settings
+from clinic_desk.services.setup import FirstStartForm, create_clinic, needs_first_start
+from clinic_desk.services.staff import Shift, StaffForm, add_staff
+
+DEMO_MANAGER = ("manager", "demo1234")
+DEMO_PATIENTS = 300
+
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
+            "于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷"
+            "龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常单区仇朴查盖解")
+COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官")
+GIVEN = ("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红建国志文辉鹏宇浩然子涵"
+         "欣怡梓轩雨萱俊杰思远晓东海燕春梅慧琳嘉豪宏博佳颖婷雪峰立新金凤淑珍国强")
+
+MOBILE_PREFIXES = ("133", "135", "136", "137", "138", "139", "150", "151", "152", "158", "159",
+                   "177", "180", "186", "187", "188", "189")
+
+DOCTORS = (
+    ("D01", "李建国", Sex.MALE, "doctor.li"),
+    ("D02", "王丽华", Sex.FEMALE, "doctor.wang"),
+    ("D03", "陈志强", Sex.MALE, "doctor.chen"),
+    ("D04", "刘晓燕", Sex.FEMALE, "doctor.liu"),
+)
+
+#: Items in the order of the starting categories: examination, treatment, medicine, materials.
+PRICE_LIST = (
+    (("JC01", "初诊检查", "50.00"), ("JC02", "全景片", "150.00"), ("JC03", "根尖片", "30.00"),
+           ("JC04", "CBCT", "400.00")),
+    (("ZL01", "洁牙", "200.00"), ("ZL02", "树脂补牙", "300.00"), ("ZL03", "根管治疗", "1200.00"),
+           ("ZL04", "简单拔牙", "200.00"), ("ZL05", "阻生齿拔除", "800.00"), ("ZL06", "烤瓷牙冠", "2000.00"),
+           ("ZL07", "种植体", "8000.00"), ("ZL08", "固定矫治", "15000.00"), ("ZL09", "窝沟封闭", "100.00")),
+    (("YP01", "甲硝唑片", "25.00"), ("YP02", "布洛芬缓释胶囊", "18.00"), ("YP03", "漱口水", "35.00")),
+    (("CL01", "牙线", "15.00"), ("CL02", "夜间护牙套", "120.00")),
+)
+
+
+def _shifts(rng: random.Random) -> tuple[Shift, ...]:
+    """Mornings and afternoons on five or six days, one weekday off."""
+    day_off = rng.randrange(0, 5)
+    shifts = []
+    for weekday in range(6):
+        if weekday == day_off:
+            continue
+        shifts.append(Shift(weekday, time(8, 30), time(12, 0)))
+        if weekday < 5:
+            shifts.append(Shift(weekday, time(13, 30), time(17, 30)))
+    return tuple(shifts)
+
+
+def _random_name(rng: random.Random) -> str:
+    surname = rng.choice(COMPOUND_SURNAMES) if rng.random() < 0.03 else rng.choice(SURNAMES)
+    return surname + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+
+
+def _random_patient(rng: random.Random, today: date) -> PatientForm:
+    birth = today - timedelta(days=rng.randrange(4 * 365, 85 * 365))
+    phone = rng.choice(MOBILE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8))
+    return PatientForm(name=_random_name(rng), sex=rng.choice((Sex.FEMALE, Sex.MALE)),
+                       birth_date=birth, phone=phone, vip=rng.random() < 0.03)
+
+
+def populate_demo(desk: Desk, seed: int = 20261123) -> Actor:
+    rng = random.Random(seed)
+    manager = create_clinic(desk, FirstStartForm(
+        clinic_name="康齿口腔门诊部", address="上海市徐汇区漕溪北路 88 号 2 楼", phone="021-6438 8888",
+        currency="CNY", language="zh_CN", clinic_kind="dental", manager_name="周主任",
+        manager_staff_number="M01", manager_sex=Sex.FEMALE, username=DEMO_MANAGER[0],
+        password=DEMO_MANAGER[1], password_repeat=DEMO_MANAGER[1]))
+    for number, name, sex, username in DOCTORS:
+        add_staff(desk, manager, StaffForm(staff_number=number, full_name=name, sex=sex,
+                                           roles=frozenset({Role.DOCTOR}), username=username,
+                                           password=DEMO_MANAGER[1], shifts=_shifts(rng)))
+    add_staff(desk, manager, StaffForm(staff_number="R01", full_name="赵小雨", sex=Sex.FEMALE,
+                                       roles=frozenset({Role.RECEPTIONIST}), username="reception",
+                                       password=DEMO_MANAGER[1]))
+    add_staff(desk, manager, StaffForm(staff_number="C01", full_name="孙美玲", sex=Sex.FEMALE,
+                                       roles=frozenset({Role.CASHIER}), username="cashier",
+                                       password=DEMO_MANAGER[1]))
+    categories = catalog.list_categories(desk)
+    for category, items in zip(categories, PRICE_LIST):
+        for code, name, price in items:
+            catalog.save_price_item(desk, manager, None, catalog.PriceItemForm(
+                code=code, name=name, category_id=category.id, price_text=price))
+    now = desk.clock.now()
+    today = business_date(now, get_settings(desk).timezone)
+    with desk.db.write() as session:
+        for _ in range(DEMO_PATIENTS):
+            create_patient(session, manager.staff_id, _random_patient(rng, today), now, today)
+    return manager
+
+
+def open_demo(path: Path) -> tuple[Desk, Actor]:
+    """Open the demo clinic at `path`, creating it on first use, logged in as its manager."""
+    desk = open_clinic(path)
+    if needs_first_start(desk):
+        populate_demo(desk)
+    return desk, log_in(desk, *DEMO_MANAGER)

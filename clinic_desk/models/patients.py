@@ -1,0 +1,57 @@
+"""Patients and the conditions flagged on them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clinic_desk.models.base import Base, Timestamp
+from clinic_desk.models.staff import Sex
+
+
+class Patient(Base):
+    """A patient of the clinic, known by the clinic record number (病历号).
+
+    `search_initials` and `search_full` hold every pinyin reading of the name (several for
+    surnames such as 单 shan/dan), space-separated with a leading space, so that a prefix
+    search is a LIKE ' zh%' on an indexed column with no SQLite-only SQL.
+    """
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_number: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    sex: Mapped[Sex]
+    birth_date: Mapped[date]
+    phone: Mapped[str] = mapped_column(String(40), index=True)
+    phone_last4: Mapped[str] = mapped_column(String(4), index=True)
+    national_id: Mapped[str | None] = mapped_column(String(18), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    referral_source_id: Mapped[int | None] = mapped_column(ForeignKey("referral_sources.id"))
+    preferred_doctor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    vip: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    search_initials: Mapped[str] = mapped_column(String(400), index=True, default="")
+    search_full: Mapped[str] = mapped_column(String(1000), index=True, default="")
+    created_at: Mapped[Timestamp]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    updated_at: Mapped[Timestamp]
+
+    conditions: Mapped[list[PatientCondition]] = relationship(
+        back_populates="patient", cascade="all, delete-orphan", lazy="selectin")
+
+
+class PatientCondition(Base):
+    __tablename__ = "patient_conditions"
+    __table_args__ = (UniqueConstraint("patient_id", "condition_kind_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"),
+                                            index=True)
+    condition_kind_id: Mapped[int] = mapped_column(ForeignKey("condition_kinds.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    patient: Mapped[Patient] = relationship(back_populates="conditions")

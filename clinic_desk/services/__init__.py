@@ -1,0 +1,1 @@
+"""The front desk's use cases: plain Python, no Qt, no ReportLab."""

@@ -1,0 +1,231 @@
+"""The clinic's lists: price categories and price list, visit kinds, payment methods.
+
+Entries are never deleted (old charges and visits point at them); they are deactivated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clinic_desk.i18n import gettext as _
+from clinic_desk.models import PaymentKind, PaymentMethod, PriceCategory, PriceListItem, VisitKind
+from clinic_desk.models.base import Base
+from clinic_desk.money import AmountError, parse_amount
+from clinic_desk.services import audit
+from clinic_desk.services.auth import Permission, require
+from clinic_desk.services.context import Actor, Desk
+from clinic_desk.services.errors import FieldErrors, NotFound
+from clinic_desk.services.settings import load_settings
+
+MAX_NAME = 100
+MAX_CODE = 30
+
+M = TypeVar("M", bound=Base)
+
+
+def _check_name(errors: FieldErrors, name: str, field: str = "name") -> None:
+    if not name:
+        errors.add(field, _("Enter a name."))
+    elif len(name) > MAX_NAME:
+        errors.add(field, _("At most {count} characters.").format(count=MAX_NAME))
+
+
+def _check_unique(session: Session, errors: FieldErrors, model: type[Any], column: str,
+                  value: str, item_id: int | None, field: str) -> None:
+    attribute = getattr(model, column)
+    if session.execute(select(model.id).where(func.lower(attribute) == value.lower(),
+                                              model.id != (item_id or 0))).first():
+        errors.add(field, _("{value} is already used.").format(value=value))
+
+
+def _save(session: Session, desk: Desk, actor: Actor, model: type[M], item_id: int | None,
+          values: dict[str, Any], entity: str) -> int:
+    """Insert or update one list entry and audit exactly what changed."""
+    now = desk.clock.now()
+    if item_id is None:
+        item = model(**values)
+        session.add(item)
+        session.flush()
+        audit.record(session, now, actor.staff_id, f"{entity}_added", entity, item.id, values)
+        return item.id  # type: ignore[attr-defined,no-any-return]
+    item = session.get(model, item_id)
+    if item is None:
+        raise NotFound(_("This entry no longer exists."))
+    before = {key: getattr(item, key) for key in values}
+    for key, value in values.items():
+        setattr(item, key, value)
+    changed = audit.changes(before, values)
+    if changed:
+        audit.record(session, now, actor.staff_id, f"{entity}_changed", entity, item_id, changed)
+    return item_id
+
+
+# --- price categories -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CategoryRow:
+    id: int
+    name: str
+    sort_order: int
+    active: bool
+
+
+def list_categories(desk: Desk) -> list[CategoryRow]:
+    with desk.db.read() as session:
+        rows = session.execute(select(PriceCategory).order_by(PriceCategory.sort_order,
+                                                              PriceCategory.id)).scalars()
+        return [CategoryRow(c.id, c.name, c.sort_order, c.active) for c in rows]
+
+
+def save_category(desk: Desk, actor: Actor, category_id: int | None, name: str,
+                  active: bool = True, sort_order: int = 0) -> int:
+    require(actor, Permission.MANAGE_SETTINGS)
+    name = name.strip()
+    with desk.db.write() as session:
+        errors = FieldErrors()
+        _check_name(errors, name)
+        if "name" not in errors:
+            _check_unique(session, errors, PriceCategory, "name", name, category_id, "name")
+        errors.raise_if_any()
+        return _save(session, desk, actor, PriceCategory, category_id,
+                     {"name": name, "active": active, "sort_order": sort_order}, "price_category")
+
+
+# --- price list ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PriceItemForm:
+    code: str
+    name: str
+    category_id: int | None
+    price_text: str
+    unit: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class PriceItemRow:
+    id: int
+    code: str
+    name: str
+    category_id: int
+    category_name: str
+    price: int
+    unit: str
+    active: bool
+
+
+def list_price_items(desk: Desk) -> list[PriceItemRow]:
+    with desk.db.read() as session:
+        rows = session.execute(
+            select(PriceListItem, PriceCategory.name).join(PriceCategory)
+            .order_by(PriceCategory.sort_order, PriceListItem.code)).all()
+        return [PriceItemRow(i.id, i.code, i.name, i.category_id, cat, i.price, i.unit, i.active)
+                for i, cat in rows]
+
+
+def save_price_item(desk: Desk, actor: Actor, item_id: int | None, form: PriceItemForm) -> int:
+    require(actor, Permission.MANAGE_SETTINGS)
+    code, name, unit = form.code.strip(), form.name.strip(), form.unit.strip()
+    with desk.db.write() as session:
+        errors = FieldErrors()
+        if not code:
+            errors.add("code", _("Enter a code."))
+        elif len(code) > MAX_CODE:
+            errors.add("code", _("At most {count} characters.").format(count=MAX_CODE))
+        else:
+            _check_unique(session, errors, PriceListItem, "code", code, item_id, "code")
+        _check_name(errors, name)
+        if form.category_id is None or session.get(PriceCategory, form.category_id) is None:
+            errors.add("category", _("Choose a category."))
+        price = 0
+        try:
+            price = parse_amount(form.price_text, load_settings(session).currency)
+        except AmountError as error:
+            errors.add("price", error.message)
+        if len(unit) > 20:
+            errors.add("unit", _("At most {count} characters.").format(count=20))
+        errors.raise_if_any()
+        return _save(session, desk, actor, PriceListItem, item_id, {
+            "code": code, "name": name, "category_id": form.category_id, "price": price,
+            "unit": unit, "active": form.active}, "price_list_item")
+
+
+# --- visit kinds --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VisitKindRow:
+    id: int
+    code: str
+    name: str
+    default_units: int
+    average_minutes: int
+    active: bool
+
+
+def list_visit_kinds(desk: Desk) -> list[VisitKindRow]:
+    with desk.db.read() as session:
+        rows = session.execute(select(VisitKind).order_by(VisitKind.sort_order, VisitKind.id))
+        return [VisitKindRow(k.id, k.code, k.name, k.default_units, k.average_minutes, k.active)
+                for k in rows.scalars()]
+
+
+def save_visit_kind(desk: Desk, actor: Actor, kind_id: int | None, code: str, name: str,
+                    default_units: int, average_minutes: int, active: bool = True) -> int:
+    require(actor, Permission.MANAGE_SETTINGS)
+    code, name = code.strip(), name.strip()
+    with desk.db.write() as session:
+        errors = FieldErrors()
+        if not code:
+            errors.add("code", _("Enter a code."))
+        else:
+            _check_unique(session, errors, VisitKind, "code", code, kind_id, "code")
+        _check_name(errors, name)
+        if not 1 <= default_units <= 32:
+            errors.add("default_units", _("Enter between 1 and 32 units of 15 minutes."))
+        if not 1 <= average_minutes <= 480:
+            errors.add("average_minutes", _("Enter minutes between 1 and 480."))
+        errors.raise_if_any()
+        return _save(session, desk, actor, VisitKind, kind_id, {
+            "code": code, "name": name, "default_units": default_units,
+            "average_minutes": average_minutes, "active": active}, "visit_kind")
+
+
+# --- payment methods ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PaymentMethodRow:
+    id: int
+    name: str
+    kind: PaymentKind
+    needs_card_digits: bool
+    needs_reference: bool
+    active: bool
+
+
+def list_payment_methods(desk: Desk) -> list[PaymentMethodRow]:
+    with desk.db.read() as session:
+        rows = session.execute(select(PaymentMethod).order_by(PaymentMethod.sort_order,
+                                                              PaymentMethod.id))
+        return [PaymentMethodRow(m.id, m.name, m.kind, m.needs_card_digits, m.needs_reference,
+                                 m.active) for m in rows.scalars()]
+
+
+def save_payment_method(desk: Desk, actor: Actor, method_id: int | None, name: str,
+                        kind: PaymentKind, needs_card_digits: bool, needs_reference: bool,
+                        active: bool = True) -> int:
+    require(actor, Permission.MANAGE_SETTINGS)
+    name = name.strip()
+    with desk.db.write() as session:
+        errors = FieldErrors()
+        _check_name(errors, name)
+        if "name" not in errors:
+            _check_unique(session, errors, PaymentMethod, "name", name, method_id, "name")
+        errors.raise_if_any()
+        return _save(session, desk, actor, PaymentMethod, method_id, {
+            "name": name, "kind": kind, "needs_card_digits": needs_card_digits,
+            "needs_reference": needs_reference, "active": active}, "payment_method")
