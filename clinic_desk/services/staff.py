@@ -172,7 +172,10 @@ def _apply(staff: Staff, form: StaffForm) -> None:
         staff.password_hash = hash_password(form.password)
         staff.failed_logins = 0
         staff.locked_until = None
-    staff.roles = [StaffRole(role=role) for role in sorted(form.roles)]
+    # Keep the rows of roles that stay: replacing them all would insert the new row before
+    # the old one is deleted and break the (staff_id, role) unique constraint.
+    current = {r.role: r for r in staff.roles}
+    staff.roles = [current.get(role) or StaffRole(role=role) for role in sorted(form.roles)]
     staff.working_hours = [WorkingHours(weekday=s.weekday, start_time=s.start, end_time=s.end)
                            for s in form.shifts]
 

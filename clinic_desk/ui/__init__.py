@@ -1,0 +1,1 @@
+"""The Qt screens: the only package that imports PySide6."""

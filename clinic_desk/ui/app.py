@@ -1,0 +1,114 @@
+"""Starting the program: open the clinic, first-start wizard or login, then the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from clinic_desk import i18n
+from clinic_desk.clinic import open_clinic
+from clinic_desk.db import NetworkShareRefused
+from clinic_desk.i18n import gettext as _
+from clinic_desk.paths import demo_database_path
+from clinic_desk.services.context import Actor, Desk
+from clinic_desk.services.settings import get_settings
+from clinic_desk.services.setup import needs_first_start
+from clinic_desk.services.staff import own_language, set_own_language
+from clinic_desk.ui.first_start import FirstStartWizard
+from clinic_desk.ui.login import LoginDialog
+from clinic_desk.ui.look import apply_language, language_from_system
+from clinic_desk.ui.main_window import MainWindow
+
+
+class ClinicApp(QObject):
+    """Owns the logged-in session and the main window; rebuilds it when the language changes."""
+
+    def __init__(self, app: QApplication, desk: Desk) -> None:
+        super().__init__()
+        self.app = app
+        self.desk = desk
+        self.actor: Actor | None = None
+        self.window: MainWindow | None = None
+
+    def use_language(self, language: str) -> None:
+        i18n.set_language(language)
+        apply_language(self.app, i18n.current_language())
+
+    def log_in_interactively(self) -> bool:
+        """First-start wizard on an empty clinic, else the login window."""
+        if needs_first_start(self.desk):
+            self.use_language(language_from_system())
+            wizard = FirstStartWizard(self.desk, i18n.current_language())
+            if wizard.exec() != QDialog.DialogCode.Accepted or wizard.actor is None:
+                return False
+            self.actor = wizard.actor
+        else:
+            self.use_language(get_settings(self.desk).language)
+            dialog = LoginDialog(self.desk, get_settings(self.desk).clinic_name)
+            if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
+                return False
+            self.actor = dialog.actor
+        return True
+
+    def show_main_window(self, actor: Actor) -> MainWindow:
+        self.actor = actor
+        language = own_language(self.desk, actor.staff_id) or get_settings(self.desk).language
+        self.use_language(language)
+        previous = self.window
+        self.window = MainWindow(self.desk, actor)
+        self.window.language_requested.connect(self.switch_language)
+        self.window.log_out_requested.connect(self.log_out)
+        if previous is not None:
+            self.window.setGeometry(previous.geometry())
+            previous.close()
+            previous.deleteLater()
+        self.window.show()
+        return self.window
+
+    def switch_language(self, language: str) -> None:
+        """Remember the user's choice and rebuild the screens in that language."""
+        if self.actor is None:
+            return
+        set_own_language(self.desk, self.actor, language)
+        current_tab = self.window.tabs.currentIndex() if self.window else 0
+        window = self.show_main_window(self.actor)
+        window.tabs.setCurrentIndex(current_tab)
+
+    def log_out(self) -> None:
+        if self.window is not None:
+            self.window.hide()
+        self.actor = None
+        if self.log_in_interactively() and self.actor is not None:
+            self.show_main_window(self.actor)
+        else:
+            self.app.quit()
+
+
+def run(location: str, demo: bool = False) -> int:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName("clinic_desk")
+    app.setOrganizationName("clinic_desk")
+    app.setQuitOnLastWindowClosed(True)
+    try:
+        if demo:
+            from clinic_desk.demo import open_demo
+
+            desk, actor = open_demo(Path(location) if location else demo_database_path())
+        else:
+            desk, actor = open_clinic(location), None
+    except NetworkShareRefused as error:
+        i18n.set_language(language_from_system())
+        apply_language(app, i18n.current_language())
+        QMessageBox.critical(None, _("Database on a network share"), error.message)
+        return 2
+    controller = ClinicApp(app, desk)
+    if actor is None:
+        if not controller.log_in_interactively() or controller.actor is None:
+            return 0
+        actor = controller.actor
+    controller.show_main_window(actor)
+    return app.exec()

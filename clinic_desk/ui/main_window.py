@@ -1,0 +1,104 @@
+"""The main window: the workspaces this user may use, the menus, and the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+
+from clinic_desk import __version__
+from clinic_desk.i18n import LANGUAGES, current_language, gettext as _
+from clinic_desk.services.audit_report import describe, verify_audit_log
+from clinic_desk.services.auth import Permission, can
+from clinic_desk.services.context import Actor, Desk
+from clinic_desk.services.settings import get_settings
+from clinic_desk.ui import messages
+from clinic_desk.ui.settings.view import SettingsView
+from clinic_desk.ui.widgets import ROLE_NAMES, enum_name
+
+
+class WelcomePanel(QWidget):
+    """What a user sees when none of their workspaces is open yet."""
+
+    def __init__(self, clinic_name: str, actor: Actor) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = QLabel(clinic_name)
+        title.setProperty("role", "title")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        roles = "、".join(enum_name(ROLE_NAMES, r) for r in sorted(actor.roles))
+        who = QLabel(_("Logged in as {name} ({roles}).").format(name=actor.name, roles=roles))
+        who.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        layout.addWidget(who)
+
+
+class MainWindow(QMainWindow):
+    language_requested = Signal(str)
+    log_out_requested = Signal()
+
+    def __init__(self, desk: Desk, actor: Actor) -> None:
+        super().__init__()
+        self.desk = desk
+        self.actor = actor
+        settings = get_settings(desk)
+        self.setWindowTitle(_("clinic_desk · {clinic} · {user}").format(
+            clinic=settings.clinic_name, user=actor.name))
+        self.tabs = QTabWidget(objectName="workspaces")
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.settings_view: SettingsView | None = None
+        self.tabs.addTab(WelcomePanel(settings.clinic_name, actor), _("Start"))
+        if can(actor, Permission.MANAGE_SETTINGS):
+            self.settings_view = SettingsView(desk, actor, self.language_requested.emit)
+            self.tabs.addTab(self.settings_view, _("Settings"))
+        self._build_menus()
+        location = str(desk.db.file_path or desk.db.url.render_as_string(hide_password=True))
+        self.statusBar().addPermanentWidget(QLabel(location))
+        self.statusBar().showMessage(_("Welcome, {name}.").format(name=actor.name))
+        self.resize(1100, 720)
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(_("&File"))
+        file_menu.addAction(self._action(_("Log out"), self.log_out_requested.emit, "Ctrl+Shift+L"))
+        file_menu.addAction(self._action(_("Quit"), self.close, "Ctrl+Q"))
+        tools = bar.addMenu(_("&Tools"))
+        if self.settings_view is not None:
+            tools.addAction(self._action(_("Settings"), self.show_settings, "Ctrl+,"))
+        if can(self.actor, Permission.VERIFY_AUDIT):
+            tools.addAction(self._action(_("Verify audit log"), self.verify_audit))
+        language_menu = bar.addMenu(_("&Language"))
+        group = QActionGroup(self)
+        for code, name in LANGUAGES:
+            action = QAction(name, self, checkable=True)
+            action.setChecked(code == current_language())
+            action.setData(code)
+            action.triggered.connect(lambda _checked=False, c=code: self.language_requested.emit(c))
+            group.addAction(action)
+            language_menu.addAction(action)
+        help_menu = bar.addMenu(_("&Help"))
+        help_menu.addAction(self._action(_("About clinic_desk"), self.show_about))
+
+    def show_settings(self) -> None:
+        if self.settings_view is not None:
+            self.tabs.setCurrentWidget(self.settings_view)
+
+    def verify_audit(self) -> None:
+        report = verify_audit_log(self.desk, self.actor)
+        messages.inform(self, _("Verify audit log"), describe(report), warning=not report.ok)
+
+    def show_about(self) -> None:
+        messages.inform(self, _("About clinic_desk"), _(
+            "clinic_desk {version}: registration, queue, calendar, cash desk and day closing "
+            "for small dental and eye clinics.").format(version=__version__))

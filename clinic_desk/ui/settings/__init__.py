@@ -1,0 +1,1 @@
+"""The settings workspace: the clinic, staff, price list, visit kinds, payment methods."""

@@ -1,0 +1,53 @@
+"""Small input widgets shared by the forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+
+from babel.numbers import get_currency_name
+from PySide6.QtWidgets import QComboBox, QWidget
+
+from clinic_desk.i18n import N_, LANGUAGES, babel_locale, gettext as _
+from clinic_desk.models import PaymentKind, Role, Sex
+
+SEX_NAMES = {Sex.FEMALE: N_("Female"), Sex.MALE: N_("Male")}
+ROLE_NAMES = {Role.RECEPTIONIST: N_("Receptionist"), Role.CASHIER: N_("Cashier"),
+              Role.MANAGER: N_("Manager"), Role.DOCTOR: N_("Doctor")}
+PAYMENT_KIND_NAMES = {PaymentKind.CASH: N_("Cash"), PaymentKind.CARD: N_("Bank card"),
+                      PaymentKind.WECHAT: N_("WeChat Pay"), PaymentKind.ALIPAY: N_("Alipay"),
+                      PaymentKind.DEPOSIT: N_("Deposit"), PaymentKind.OTHER: N_("Other")}
+#: Currencies offered in the settings; Babel formats any of them.
+CURRENCIES = ("CNY", "HKD", "MOP", "TWD", "USD", "SGD", "EUR")
+
+
+def data_combo(items: Iterable[tuple[str, Any]], parent: QWidget | None = None) -> QComboBox:
+    """A combo box of (shown text, value) pairs."""
+    combo = QComboBox(parent)
+    for text, value in items:
+        combo.addItem(text, value)
+    return combo
+
+
+def select_data(combo: QComboBox, value: Any) -> None:
+    index = combo.findData(value)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+def enum_combo(names: dict[Any, str], parent: QWidget | None = None) -> QComboBox:
+    return data_combo(((_(text), member) for member, text in names.items()), parent)
+
+
+def language_combo(parent: QWidget | None = None) -> QComboBox:
+    return data_combo(((name, code) for code, name in LANGUAGES), parent)
+
+
+def currency_combo(parent: QWidget | None = None) -> QComboBox:
+    return data_combo(((f"{code} · {get_currency_name(code, locale=babel_locale())}", code)
+                       for code in CURRENCIES), parent)
+
+
+def enum_name(names: dict[Any, str], member: Enum) -> str:
+    return _(names[member])
