@@ -59,7 +59,8 @@ def parse_amount(text: str, currency: str, locale: str | None = None,
                  allow_negative: bool = False) -> int:
     """Turn what a user typed into minor units, or raise AmountError saying what is wrong."""
     cleaned = (text or "").strip().replace(" ", "").replace("\u00a0", "")
-    for sign in ("¥", "￥", "$", "HK$", "NT$", "CN¥", "US$", "MOP$", "€", "£"):
+    # Longest first: stripping "¥" before "CN¥" would leave "CN" behind.
+    for sign in ("MOP$", "CN¥", "HK$", "NT$", "US$", "¥", "￥", "$", "€", "£"):
         cleaned = cleaned.replace(sign, "")
     if not cleaned:
         raise AmountError(_(_NOT_A_NUMBER))

@@ -93,7 +93,7 @@ def verify_chain(session: Session) -> ChainReport:
         yield_per=2000)).scalars()
     for entry in rows:
         if entry.id != expected_id:
-            return ChainReport(False, checked, entry.id, "missing_entry")
+            return ChainReport(False, checked, expected_id, "missing_entry")
         if entry.previous_hash != previous_hash:
             return ChainReport(False, checked, entry.id, "broken_link")
         if entry_hash(entry) != entry.entry_hash:

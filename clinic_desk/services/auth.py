@@ -102,7 +102,8 @@ def _locked_message(until: datetime) -> str:
         time=format_time(until, format="medium"))
 
 
-def _check_credentials(desk: Desk, username: str, password: str, purpose: str) -> Actor:
+def _check_credentials(desk: Desk, username: str, password: str, purpose: str,
+                       permission: Permission | None = None) -> Actor:
     """Check a username and password, counting failures and locking after too many.
 
     The failure count is committed before the error is raised, so a lockout holds even
@@ -113,14 +114,14 @@ def _check_credentials(desk: Desk, username: str, password: str, purpose: str) -
         staff = session.execute(select(Staff).where(
             func.lower(Staff.username) == username.strip().lower(), Staff.active.is_(True))
         ).scalar_one_or_none()
-        outcome = _attempt(session, staff, password, now, purpose)
+        outcome = _attempt(session, staff, password, now, purpose, permission)
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
 
 
 def _attempt(session: Session, staff: Staff | None, password: str, now: datetime,
-             purpose: str) -> Actor | DomainError:
+             purpose: str, permission: Permission | None = None) -> Actor | DomainError:
     wrong = AuthenticationFailed(_("Wrong user name or password."))
     if staff is None:
         verify_password(password, None)
@@ -139,8 +140,13 @@ def _attempt(session: Session, staff: Staff | None, password: str, now: datetime
         return wrong
     staff.failed_logins = 0
     staff.locked_until = None
+    actor = actor_of(staff)
+    if permission is not None and not can(actor, permission):
+        # Right password, wrong role: nothing was given, so nothing is recorded as given.
+        return PermissionDenied(_("{name} may not approve this. A manager must approve.").format(
+            name=actor.name))
     audit.record(session, now, staff.id, purpose, "staff", staff.id)
-    return actor_of(staff)
+    return actor
 
 
 def log_in(desk: Desk, username: str, password: str) -> Actor:
@@ -158,8 +164,5 @@ class Approval:
 
 def approve(desk: Desk, username: str, password: str) -> Approval:
     """A manager authenticates at this PC to approve one action (refund, correction, discount)."""
-    actor = _check_credentials(desk, username, password, "approval_given")
-    if not can(actor, Permission.APPROVE):
-        raise PermissionDenied(_("{name} may not approve this. A manager must approve.").format(
-            name=actor.name))
+    actor = _check_credentials(desk, username, password, "approval_given", Permission.APPROVE)
     return Approval(staff_id=actor.staff_id, name=actor.name, at=desk.clock.now())

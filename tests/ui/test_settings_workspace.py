@@ -13,11 +13,15 @@ from clinic_desk.models import AuditEntry, PriceListItem, Staff
 from clinic_desk.services import catalog
 from clinic_desk.services.settings import get_settings
 from clinic_desk.services.staff import list_staff
+from clinic_desk.config import WorkstationConfig
 from clinic_desk.ui.app import ClinicApp
+from clinic_desk.ui.approval import ApprovalDialog
 from clinic_desk.ui.settings.clinic_page import ClinicPage
 from clinic_desk.ui.settings.lists_page import PaymentMethodsPage, VisitKindsPage
 from clinic_desk.ui.settings.price_list_page import PriceItemDialog, PriceItemsPage
 from clinic_desk.ui.settings.staff_page import StaffDialog, StaffPage
+from clinic_desk.ui.settings.workstation_page import WorkstationPage
+from tests.conftest import MANAGER_PASSWORD
 from tests.ui.typing import type_text
 
 
@@ -169,3 +173,28 @@ def test_switching_language_rebuilds_the_window_in_that_language(qtbot, desk, ma
     with desk.db.read() as session:
         assert session.execute(select(Staff.language).where(Staff.id == manager.staff_id)
                                ).scalar_one() == "en"
+
+
+def test_database_on_a_network_share_is_refused_at_the_field(qtbot):
+    saved = []
+    page = WorkstationPage(config_loader=WorkstationConfig, config_saver=saved.append)
+    qtbot.addWidget(page)
+    page.location.setText(r"\\server\clinic\clinic.sqlite3")
+    page.save_button.click()
+    assert "network share" in page.errors.message_for("database")
+    assert saved == []
+    page.location.setText("/srv/clinic/clinic.sqlite3")
+    page.save_button.click()
+    assert [c.database for c in saved] == ["/srv/clinic/clinic.sqlite3"]
+
+
+def test_manager_approval_dialog_returns_who_approved(qtbot, desk, manager):
+    dialog = ApprovalDialog(desk, "refund of ¥120.00")
+    qtbot.addWidget(dialog)
+    type_text(qtbot, dialog.username, "boss")
+    type_text(qtbot, dialog.password, "wrong-one")
+    dialog.try_approve()
+    assert dialog.approval is None and dialog.message.text() == "Wrong user name or password."
+    type_text(qtbot, dialog.password, MANAGER_PASSWORD)
+    dialog.try_approve()
+    assert dialog.approval is not None and dialog.approval.staff_id == manager.staff_id

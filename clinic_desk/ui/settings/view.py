@@ -12,6 +12,7 @@ from clinic_desk.ui.settings.clinic_page import ClinicPage
 from clinic_desk.ui.settings.lists_page import PaymentMethodsPage, VisitKindsPage
 from clinic_desk.ui.settings.price_list_page import PriceListPage
 from clinic_desk.ui.settings.staff_page import StaffPage
+from clinic_desk.ui.settings.workstation_page import WorkstationPage
 from clinic_desk.ui.widgets import language_combo, select_data
 
 
@@ -43,9 +44,11 @@ class SettingsView(QTabWidget):
         self.visit_kinds_page = VisitKindsPage(desk, actor)
         self.payment_methods_page = PaymentMethodsPage(desk, actor)
         self.language_page = MyLanguagePage(on_language)
+        self.workstation_page = WorkstationPage()
         self.addTab(self.clinic_page, _("Clinic"))
         self.addTab(self.staff_page, _("Staff"))
         self.addTab(self.price_list_page, _("Price list"))
         self.addTab(self.visit_kinds_page, _("Visit kinds"))
         self.addTab(self.payment_methods_page, _("Payment methods"))
         self.addTab(self.language_page, _("My language"))
+        self.addTab(self.workstation_page, _("This PC"))
