@@ -144,7 +144,7 @@ class StaffPage(ListPage[StaffRow]):
     def columns(self) -> Sequence[Column[StaffRow]]:
         return (
             Column(N_("Staff number"), lambda r: r.staff_number),
-            Column(N_("Name"), lambda r: r.full_name),
+            Column(N_("Full name"), lambda r: r.full_name),
             Column(N_("Sex"), lambda r: enum_name(SEX_NAMES, r.sex)),
             Column(N_("Roles"), lambda r: ", ".join(enum_name(ROLE_NAMES, x)
                                                      for x in sorted(r.roles))),

@@ -1,0 +1,70 @@
+"""Small helpers shared by the service tests (no Qt anywhere)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clinic_desk.services.context import Desk
+from clinic_desk.services.errors import PermissionDenied, ValidationError
+
+Dump = dict[str, list[tuple[Any, ...]]]
+
+
+def file_of(desk: Desk) -> Path:
+    path = desk.db.file_path
+    assert path is not None, "these tests run on a SQLite file"
+    return path
+
+
+@contextmanager
+def raw_connection(target: Desk | Path) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection in autocommit mode: someone with the file and a SQL tool."""
+    path = file_of(target) if isinstance(target, Desk) else target
+    connection = sqlite3.connect(path, isolation_level=None, timeout=5)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def dump(target: Desk | Path) -> Dump:
+    """Every row of every table, in a stable order: the whole state of the clinic file."""
+    with raw_connection(target) as connection:
+        tables = [name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name")]
+        return {table: connection.execute(f'SELECT * FROM "{table}" ORDER BY 1').fetchall()
+                for table in tables}
+
+
+def rows(desk: Desk, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with raw_connection(desk) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def audit_actions(desk: Desk) -> list[str]:
+    return [action for (action,) in rows(desk, "SELECT action FROM audit_entries ORDER BY id")]
+
+
+def expect_field_error(desk: Desk, field: str, action: Callable[[], object]) -> ValidationError:
+    """`action` must fail on `field` and leave every table of the file as it was."""
+    before = dump(desk)
+    with pytest.raises(ValidationError) as info:
+        action()
+    assert field in info.value.errors, info.value.errors
+    assert info.value.errors[field]
+    assert dump(desk) == before
+    return info.value
+
+
+def expect_denied(desk: Desk, action: Callable[[], object]) -> None:
+    before = dump(desk)
+    with pytest.raises(PermissionDenied):
+        action()
+    assert dump(desk) == before
