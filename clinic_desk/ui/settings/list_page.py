@@ -19,6 +19,9 @@ Row = TypeVar("Row")
 class ListPage(QWidget, Generic[Row]):
     """Subclasses give `columns()`, `load()` and `editor(row or None)` (a FormDialog)."""
 
+    #: The column that takes the spare width (usually the name).
+    stretch_column = 1
+
     def __init__(self, desk: Desk, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
@@ -31,7 +34,6 @@ class ListPage(QWidget, Generic[Row]):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(self._edit_index)
         self.add_button = QPushButton(_("Add…"), objectName="add")
         self.edit_button = QPushButton(_("Edit…"), objectName="edit")
@@ -58,6 +60,9 @@ class ListPage(QWidget, Generic[Row]):
     def reload(self) -> None:
         self.model.set_rows(self.load())
         self.table.resizeColumnsToContents()
+        if self.model.columnCount() > self.stretch_column:
+            self.table.horizontalHeader().setSectionResizeMode(
+                self.stretch_column, QHeaderView.ResizeMode.Stretch)
 
     def selected_row(self) -> Row | None:
         indexes = self.table.selectionModel().selectedRows()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QSpinBox, QSplitter, QWidget
+from PySide6.QtWidgets import (QCheckBox, QGroupBox, QHBoxLayout, QLineEdit, QSpinBox, QSplitter,
+                               QVBoxLayout, QWidget)
 
 from clinic_desk.i18n import N_, gettext as _
 from clinic_desk.money import format_money, format_plain
@@ -42,6 +43,8 @@ class CategoryDialog(FormDialog):
 
 
 class CategoriesPage(ListPage[CategoryRow]):
+    stretch_column = 0
+
     def columns(self) -> Sequence[Column[CategoryRow]]:
         return (Column(N_("Category"), lambda r: r.name),
                 Column(N_("In use"), lambda r: yes_no(r.active)))
@@ -114,8 +117,10 @@ class PriceListPage(QWidget):
         self.items = PriceItemsPage(desk, actor)
         self.categories.model.modelReset.connect(self.items.reload)
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.categories)
-        splitter.addWidget(self.items)
+        for title, page in ((_("Categories"), self.categories), (_("Items"), self.items)):
+            box = QGroupBox(title)
+            QVBoxLayout(box).addWidget(page)
+            splitter.addWidget(box)
         splitter.setSizes([260, 800])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
