@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from clinic_desk.clock import Clock, SystemClock
-from clinic_desk.db import Database
+from clinic_desk.db import Database, database_url
 from clinic_desk.migrate import prepare_database
 from clinic_desk.services.context import Desk
 
@@ -16,8 +16,9 @@ def open_clinic(location: str | os.PathLike[str], clock: Clock | None = None) ->
 
     Raises NetworkShareRefused for a file on a network share.
     """
-    if "://" not in os.fspath(location):
-        Path(location).parent.mkdir(parents=True, exist_ok=True)
-    db = Database.open(location)
+    url = database_url(location)  # refuses a network share before anything is created there
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    db = Database(url)
     prepare_database(db)
     return Desk(db=db, clock=clock or SystemClock())

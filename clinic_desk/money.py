@@ -40,7 +40,7 @@ def format_money(minor: int, currency: str, locale: str | None = None) -> str:
     return text
 
 
-def format_plain(minor: int, currency: str, locale: str | None = None) -> str:
+def format_plain(minor: int, currency: str) -> str:
     """The amount without currency sign, as typed into an input field (`1234.50`)."""
     value = to_decimal(minor, currency)
     return f"{value:.{minor_digits(currency)}f}"
@@ -62,7 +62,7 @@ def parse_amount(text: str, currency: str, locale: str | None = None,
     # Longest first: stripping "¥" before "CN¥" would leave "CN" behind.
     for sign in ("MOP$", "CN¥", "HK$", "NT$", "US$", "¥", "￥", "$", "€", "£"):
         cleaned = cleaned.replace(sign, "")
-    if not cleaned:
+    if not cleaned or any(ch.isalpha() for ch in cleaned):
         raise AmountError(_(_NOT_A_NUMBER))
     try:
         value = parse_decimal(cleaned, locale=babel_locale(locale), strict=True)

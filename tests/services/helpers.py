@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,22 @@ def rows(desk: Desk, sql: str, *params: Any) -> list[tuple[Any, ...]]:
 
 def audit_actions(desk: Desk) -> list[str]:
     return [action for (action,) in rows(desk, "SELECT action FROM audit_entries ORDER BY id")]
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    action: str
+    actor_id: int | None
+    entity: str
+    entity_id: int | None
+    details: dict[str, Any]
+
+
+def last_audit_entry(desk: Desk) -> AuditRecord:
+    (action, actor_id, entity, entity_id, details), = rows(
+        desk, "SELECT action, actor_id, entity, entity_id, details FROM audit_entries "
+              "ORDER BY id DESC LIMIT 1")
+    return AuditRecord(action, actor_id, entity, entity_id, json.loads(details))
 
 
 def expect_field_error(desk: Desk, field: str, action: Callable[[], object]) -> ValidationError:

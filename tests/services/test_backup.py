@@ -8,7 +8,7 @@ import pytest
 
 from clinic_desk.services.backup import BackupCancelled, backup_sqlite_file
 
-from .conftest import Clinic
+from tests.clinics import Clinic
 from .helpers import dump, raw_connection
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,9 +23,9 @@ from .helpers import file_of, raw_connection
 PRAGMAS = ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
 
 
-def pragmas(cursor_source: object) -> dict[str, object]:
-    execute = getattr(cursor_source, "execute")
-    return {name: execute(f"PRAGMA {name}").fetchone()[0] for name in PRAGMAS}
+def pragmas(connection: Any) -> dict[str, object]:
+    """The PRAGMA values seen by a DBAPI connection or cursor."""
+    return {name: connection.execute(f"PRAGMA {name}").fetchone()[0] for name in PRAGMAS}
 
 
 def assert_clinic_rules(values: dict[str, object]) -> None:
@@ -54,8 +55,8 @@ def test_sessions_run_on_connections_with_the_clinic_rules(desk: Desk, kind: str
         assert_clinic_rules(pragmas(driver))
 
 
-def test_a_plain_sqlite_connection_has_none_of_these_rules(desk: Desk) -> None:
-    """The check above can fail: the rules come from the program, not from the file."""
+def test_a_plain_sqlite_connection_does_not_check_foreign_keys(desk: Desk) -> None:
+    """The checks above can fail: the rules come from the program, not from the file."""
     with raw_connection(desk) as connection:
         values = pragmas(connection)
     assert values["foreign_keys"] == 0
@@ -88,7 +89,9 @@ def test_a_write_block_holds_the_write_lock_from_its_first_statement(desk: Desk)
 def test_a_read_block_does_not_block_writers(desk: Desk) -> None:
     path = file_of(desk)
     with desk.db.read() as session:
-        count = lambda: session.execute(text("SELECT count(*) FROM counters")).scalar_one()  # noqa: E731
+        def count() -> int:
+            return session.execute(text("SELECT count(*) FROM counters")).scalar_one()
+
         before = count()
         with raw_connection(path) as other:
             other.execute("BEGIN IMMEDIATE")
@@ -150,13 +153,15 @@ def test_opening_a_file_on_a_network_share_is_refused_with_the_path() -> None:
     assert path in info.value.message
 
 
-def test_open_clinic_refuses_a_network_share_before_touching_it(tmp_path: Path,
-                                                                 clock: FixedClock,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("share", [r"\\server\share\clinic.sqlite3",
+                                   "//server/share/dir/clinic.sqlite3"])
+def test_open_clinic_refuses_a_network_share_before_touching_it(
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, share: str) -> None:
     monkeypatch.chdir(tmp_path)
     with pytest.raises(NetworkShareRefused):
-        open_clinic(r"\\server\share\clinic.sqlite3", clock=clock)
+        open_clinic(share, clock=clock)
     assert list(tmp_path.iterdir()) == []
+    assert not Path("/server").exists()
 
 
 # --- locations and URLs ----------------------------------------------------------------------

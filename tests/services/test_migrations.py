@@ -18,7 +18,7 @@ from clinic_desk.models import Base
 from clinic_desk.models.append_only import APPEND_ONLY_TABLES
 from clinic_desk.services.audit import GENESIS_HASH
 
-from .conftest import Clinic
+from tests.clinics import Clinic
 from .helpers import dump, raw_connection
 
 
@@ -77,8 +77,8 @@ def test_a_file_at_the_base_revision_is_new_and_gets_no_backup(tmp_path: Path) -
     assert not (tmp_path / "backups").exists()
 
 
-def test_a_file_with_data_is_backed_up_before_it_is_upgraded(clinic: Clinic,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_with_data_is_backed_up_before_it_is_upgraded(
+        clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
     # Only one revision ships, so pretend the file is one behind and record the upgrade.
     monkeypatch.setattr(migrate, "schema_state",
                         lambda db: SchemaState(current="0000", head="0001"))

@@ -13,7 +13,7 @@ from clinic_desk.services.settings import get_settings
 from clinic_desk.services.setup import needs_first_start
 from clinic_desk.ui.first_start import FirstStartWizard
 from clinic_desk.ui.login import LoginDialog
-from tests.conftest import MANAGER_PASSWORD
+from tests.clinics import MANAGER_LOGIN
 from tests.ui.typing import type_text
 
 
@@ -35,19 +35,19 @@ def _staff_count(desk) -> int:
         return session.execute(select(func.count()).select_from(Staff)).scalar_one()
 
 
-def test_wizard_refuses_a_blank_clinic_name(qtbot, empty_desk):
-    wizard = FirstStartWizard(empty_desk, "en")
+def test_wizard_refuses_a_blank_clinic_name(qtbot, new_desk):
+    wizard = FirstStartWizard(new_desk, "en")
     qtbot.addWidget(wizard)
     wizard.show()
     type_text(qtbot, wizard.clinic_name, "   ")
     wizard.next()
     assert wizard.currentPage() is wizard.clinic_page
     assert wizard.clinic_page.errors.message_for("clinic_name") == "Enter the clinic's name."
-    assert needs_first_start(empty_desk)
+    assert needs_first_start(new_desk)
 
 
-def test_wizard_shows_password_errors_at_their_fields_and_writes_nothing(qtbot, empty_desk):
-    wizard = FirstStartWizard(empty_desk, "en")
+def test_wizard_shows_password_errors_at_their_fields_and_writes_nothing(qtbot, new_desk):
+    wizard = FirstStartWizard(new_desk, "en")
     qtbot.addWidget(wizard)
     wizard.show()
     _fill_clinic_page(qtbot, wizard, "康齿口腔")
@@ -59,11 +59,11 @@ def test_wizard_shows_password_errors_at_their_fields_and_writes_nothing(qtbot, 
     assert errors.message_for("password_repeat") == "The two passwords differ."
     assert "at least 6" in errors.message_for("password")
     assert wizard.actor is None
-    assert _staff_count(empty_desk) == 0
+    assert _staff_count(new_desk) == 0
 
 
-def test_wizard_creates_the_clinic_and_its_manager(qtbot, empty_desk):
-    wizard = FirstStartWizard(empty_desk, "en")
+def test_wizard_creates_the_clinic_and_its_manager(qtbot, new_desk):
+    wizard = FirstStartWizard(new_desk, "en")
     qtbot.addWidget(wizard)
     wizard.show()
     _fill_clinic_page(qtbot, wizard, "康齿口腔")
@@ -72,8 +72,8 @@ def test_wizard_creates_the_clinic_and_its_manager(qtbot, empty_desk):
     with qtbot.waitSignal(wizard.accepted, timeout=2000):
         wizard.button(QWizard.WizardButton.FinishButton).click()
     assert wizard.actor is not None and wizard.actor.name == "周主任"
-    assert get_settings(empty_desk).clinic_name == "康齿口腔"
-    assert not needs_first_start(empty_desk)
+    assert get_settings(new_desk).clinic_name == "康齿口腔"
+    assert not needs_first_start(new_desk)
 
 
 def _log_in(qtbot, dialog: LoginDialog, username: str, password: str) -> None:
@@ -89,8 +89,8 @@ def test_login_accepts_the_right_password(qtbot, desk):
     qtbot.addWidget(dialog)
     dialog.show()
     with qtbot.waitSignal(dialog.accepted, timeout=2000):
-        _log_in(qtbot, dialog, "boss", MANAGER_PASSWORD)
-    assert dialog.actor is not None and dialog.actor.name == "周主任"
+        _log_in(qtbot, dialog, "boss", MANAGER_LOGIN[1])
+    assert dialog.actor is not None and dialog.actor.name == "Zhou Min"
 
 
 def test_login_locks_the_account_after_five_wrong_passwords(qtbot, desk, clock):
@@ -102,7 +102,7 @@ def test_login_locks_the_account_after_five_wrong_passwords(qtbot, desk, clock):
         assert dialog.message.text() == "Wrong user name or password."
     _log_in(qtbot, dialog, "boss", "wrong-password")
     assert "locked until" in dialog.message.text()
-    _log_in(qtbot, dialog, "boss", MANAGER_PASSWORD)
+    _log_in(qtbot, dialog, "boss", MANAGER_LOGIN[1])
     assert "locked until" in dialog.message.text()
     assert dialog.actor is None
     with desk.db.read() as session:
@@ -111,7 +111,7 @@ def test_login_locks_the_account_after_five_wrong_passwords(qtbot, desk, clock):
 
     clock.advance(minutes=5, seconds=1)
     with qtbot.waitSignal(dialog.accepted, timeout=2000):
-        _log_in(qtbot, dialog, "boss", MANAGER_PASSWORD)
+        _log_in(qtbot, dialog, "boss", MANAGER_LOGIN[1])
     assert dialog.actor is not None
 
 
@@ -122,8 +122,8 @@ def test_lockout_expires_only_after_five_minutes(qtbot, desk, clock):
     for _attempt in range(5):
         _log_in(qtbot, dialog, "boss", "nope-nope")
     clock.advance(minutes=4, seconds=59)
-    _log_in(qtbot, dialog, "boss", MANAGER_PASSWORD)
+    _log_in(qtbot, dialog, "boss", MANAGER_LOGIN[1])
     assert dialog.actor is None and "locked until" in dialog.message.text()
     clock.advance(seconds=2)
-    _log_in(qtbot, dialog, "boss", MANAGER_PASSWORD)
+    _log_in(qtbot, dialog, "boss", MANAGER_LOGIN[1])
     assert dialog.actor is not None

@@ -21,7 +21,7 @@ from clinic_desk.ui.settings.lists_page import PaymentMethodsPage, VisitKindsPag
 from clinic_desk.ui.settings.price_list_page import PriceItemDialog, PriceItemsPage
 from clinic_desk.ui.settings.staff_page import StaffDialog, StaffPage
 from clinic_desk.ui.settings.workstation_page import WorkstationPage
-from tests.conftest import MANAGER_PASSWORD
+from tests.clinics import MANAGER_LOGIN
 from tests.ui.typing import type_text
 
 
@@ -158,18 +158,17 @@ def test_switching_language_rebuilds_the_window_in_that_language(qtbot, desk, ma
     window = controller.show_main_window(manager)
     qtbot.addWidget(window)
     assert window.windowTitle().startswith("clinic_desk")
-    assert window.tabs.tabText(1) == "Settings"
+    assert window.tabs.tabText(1) == "设置"  # the manager chose 简体中文 at the first start
 
-    controller.switch_language("zh_CN")
+    controller.switch_language("en")
     qtbot.addWidget(controller.window)
     assert controller.window is not window
-    assert controller.window.tabs.tabText(1) == "设置"
+    assert controller.window.tabs.tabText(1) == "Settings"
     controller.switch_language("zh_TW")
     qtbot.addWidget(controller.window)
     assert controller.window.tabs.tabText(1) == "設定"
     controller.switch_language("en")
     qtbot.addWidget(controller.window)
-    assert controller.window.tabs.tabText(1) == "Settings"
     with desk.db.read() as session:
         assert session.execute(select(Staff.language).where(Staff.id == manager.staff_id)
                                ).scalar_one() == "en"
@@ -195,6 +194,6 @@ def test_manager_approval_dialog_returns_who_approved(qtbot, desk, manager):
     type_text(qtbot, dialog.password, "wrong-one")
     dialog.try_approve()
     assert dialog.approval is None and dialog.message.text() == "Wrong user name or password."
-    type_text(qtbot, dialog.password, MANAGER_PASSWORD)
+    type_text(qtbot, dialog.password, MANAGER_LOGIN[1])
     dialog.try_approve()
     assert dialog.approval is not None and dialog.approval.staff_id == manager.staff_id
