@@ -8,37 +8,8 @@ $root = Split-Path -Parent $PSScriptRoot
 Push-Location $root
 $oldQpa = $env:QT_QPA_PLATFORM
 try {
-    # --- .venv (same block in scripts\demo.ps1) ----------------------------------------------------
-    $venvPython = Join-Path $root '.venv\Scripts\python.exe'
-    if (Test-Path $venvPython) {
-        & $venvPython -c 'import sys; sys.exit(sys.version_info < (3, 11))'
-        if ($LASTEXITCODE -ne 0) {
-            Write-Host 'test.ps1: .venv is broken or older than Python 3.11; recreating it'
-            Remove-Item -Recurse -Force (Join-Path $root '.venv')
-        }
-    }
-    if (-not (Test-Path $venvPython)) {
-        Write-Host 'test.ps1: creating .venv with py -3'
-        py -3 -m venv .venv
-        if ($LASTEXITCODE -ne 0) { Write-Host 'test.ps1: py -3 -m venv failed (is Python >= 3.11 installed with the py launcher?)'; exit $LASTEXITCODE }
-        & $venvPython -c 'import sys; sys.exit(sys.version_info < (3, 11))'
-        if ($LASTEXITCODE -ne 0) { Write-Host 'test.ps1: clinic-desk needs Python >= 3.11 (py -3 chose an older one)'; exit 1 }
-    }
-
-    # pip install -e only when pyproject.toml (or the extra) changed since the last install.
-    $extras = '[test]'
-    $stamp = Join-Path $root '.venv\.clinic-desk-install-stamp'
-    $wantStamp = "$extras " + (Get-FileHash -Algorithm SHA256 (Join-Path $root 'pyproject.toml')).Hash.ToLower()
-    $haveStamp = if (Test-Path $stamp) { "$(Get-Content -Raw $stamp)".Trim() } else { '' }
-    if ($haveStamp -ne $wantStamp) {
-        Write-Host "test.ps1: pip install -e .$extras"
-        if (Test-Path $stamp) { Remove-Item -Force $stamp }
-        $env:PIP_DISABLE_PIP_VERSION_CHECK = '1'
-        & $venvPython -m pip install -q -e ".$extras"
-        if ($LASTEXITCODE -ne 0) { Write-Host 'test.ps1: pip install failed'; exit $LASTEXITCODE }
-        Set-Content -NoNewline -Path $stamp -Value $wantStamp
-    }
-    # ------------------------------------------------------------------------------------------------
+    . (Join-Path $PSScriptRoot 'venv.ps1')
+    $venvPython = Ensure-Venv $root '[test]'
 
     $env:QT_QPA_PLATFORM = 'offscreen'
     & $venvPython -m pytest @args
