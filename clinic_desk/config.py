@@ -8,8 +8,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import platformdirs
+from sqlalchemy.exc import ArgumentError
 
+from clinic_desk.db import NetworkShareRefused, database_url
+from clinic_desk.i18n import gettext as _
 from clinic_desk.paths import APP_AUTHOR, APP_NAME, default_database_path
+from clinic_desk.services.errors import ValidationError
 
 
 def config_path() -> Path:
@@ -41,3 +45,17 @@ def save_config(config: WorkstationConfig, path: Path | None = None) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(asdict(config), ensure_ascii=False, indent=2), encoding="utf-8")
     temporary.replace(path)
+
+
+def check_database_location(text: str) -> str:
+    """The location a user typed, cleaned, or a ValidationError for the "database" field."""
+    location = text.strip()
+    if not location:
+        raise ValidationError.single("database", _("Enter a file or a database URL."))
+    try:
+        database_url(location)
+    except NetworkShareRefused as error:
+        raise ValidationError.single("database", error.message) from None
+    except ArgumentError:
+        raise ValidationError.single("database", _("This is not a database URL.")) from None
+    return location

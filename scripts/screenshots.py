@@ -51,7 +51,7 @@ def main() -> None:
         login = LoginDialog(desk, "康齿口腔门诊部")
         login.username.setText("manager")
         login.password.setText("wrong")
-        login.try_login()
+        login.try_accept()
         save(login, out / f"{language}-03-login-wrong-password.png")
         staff.set_own_language(desk, actor, language)
         controller = ClinicApp(app, desk)

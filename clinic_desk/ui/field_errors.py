@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
-from clinic_desk.services.errors import ValidationError
+from clinic_desk.services.errors import DomainError, ValidationError
 
 
 class FieldErrors:
@@ -63,6 +65,19 @@ class FieldErrors:
             self.show_general("\n".join(general))
         if first is not None:
             first.setFocus()
+
+    def run(self, action: Callable[[], object]) -> bool:
+        """Run a use case; show its messages and return False if it refused."""
+        self.clear()
+        try:
+            action()
+        except ValidationError as error:
+            self.show(error)
+            return False
+        except DomainError as error:
+            self.show_general(error.message)
+            return False
+        return True
 
     def show_general(self, text: str) -> None:
         self._general.setText(text)

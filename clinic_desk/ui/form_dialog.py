@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout,
                                QWidget)
 
-from clinic_desk.services.errors import DomainError, ValidationError
 from clinic_desk.ui.field_errors import FieldErrors
 
 
@@ -37,13 +36,5 @@ class FormDialog(QDialog):
         raise NotImplementedError
 
     def try_submit(self) -> None:
-        self.errors.clear()
-        try:
-            self.submit()
-        except ValidationError as error:
-            self.errors.show(error)
-            return
-        except DomainError as error:
-            self.errors.show_general(error.message)
-            return
-        self.accept()
+        if self.errors.run(self.submit):
+            self.accept()

@@ -192,8 +192,8 @@ def test_manager_approval_dialog_returns_who_approved(qtbot, desk, manager):
     qtbot.addWidget(dialog)
     type_text(qtbot, dialog.username, "boss")
     type_text(qtbot, dialog.password, "wrong-one")
-    dialog.try_approve()
+    dialog.try_accept()
     assert dialog.approval is None and dialog.message.text() == "Wrong user name or password."
     type_text(qtbot, dialog.password, MANAGER_LOGIN[1])
-    dialog.try_approve()
+    dialog.try_accept()
     assert dialog.approval is not None and dialog.approval.staff_id == manager.staff_id

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
 
 from clinic_desk.i18n import gettext as _
 from clinic_desk.services.context import Actor, Desk
-from clinic_desk.services.errors import DomainError, ValidationError
 from clinic_desk.services.settings import ClinicSettings, get_settings, save_settings
 from clinic_desk.ui.field_errors import FieldErrors
 from clinic_desk.ui.widgets import currency_combo, language_combo, select_data
@@ -99,15 +98,10 @@ class ClinicPage(QWidget):
             discount_limit_percent=self.discount_limit.value())
 
     def save(self) -> None:
-        self.errors.clear()
         self.saved_label.clear()
-        try:
-            changed = save_settings(self.desk, self.actor, self.form_data())
-        except ValidationError as error:
-            self.errors.show(error)
-            return
-        except DomainError as error:
-            self.errors.show_general(error.message)
+        changed: dict[str, object] = {}
+        if not self.errors.run(lambda: changed.update(
+                save_settings(self.desk, self.actor, self.form_data()))):
             return
         self.load()
         self.saved_label.setText(_("Saved.") if changed else _("Nothing changed."))

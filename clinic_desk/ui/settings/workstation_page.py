@@ -7,12 +7,9 @@ from collections.abc import Callable
 from PySide6.QtWidgets import (QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
-from sqlalchemy.exc import ArgumentError
-
-from clinic_desk.config import WorkstationConfig, load_config, save_config
-from clinic_desk.db import NetworkShareRefused, database_url
+from clinic_desk.config import (WorkstationConfig, check_database_location, load_config,
+                                save_config)
 from clinic_desk.i18n import gettext as _
-from clinic_desk.services.errors import ValidationError
 from clinic_desk.ui.field_errors import FieldErrors
 
 
@@ -62,21 +59,10 @@ class WorkstationPage(QWidget):
             self.location.setText(path)
 
     def save(self) -> None:
-        self.errors.clear()
-        text = self.location.text().strip()
-        try:
-            if not text:
-                raise ValidationError.single("database", _("Enter a file or a database URL."))
-            database_url(text)
-        except NetworkShareRefused as error:
-            self.errors.show(ValidationError.single("database", error.message))
-            return
-        except ArgumentError:
-            self.errors.show(ValidationError.single("database", _("This is not a database URL.")))
-            return
-        except ValidationError as error:
-            self.errors.show(error)
-            return
-        self.config.database = text
+        self.saved_label.clear()
+        if self.errors.run(self._store):
+            self.saved_label.setText(_("Saved. clinic_desk opens this database at the next start."))
+
+    def _store(self) -> None:
+        self.config.database = check_database_location(self.location.text())
         self._save_config(self.config)
-        self.saved_label.setText(_("Saved. clinic_desk opens this database at the next start."))
