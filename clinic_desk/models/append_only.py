@@ -1,7 +1,9 @@
 """Database triggers that make the money tables and the audit log append-only.
 
 The services never update or delete these rows; the triggers make sure nothing else
-(a script, a hand-edited database) does either, without anyone noticing.
+(a script, a hand-edited database) does either, without anyone noticing. A migration that
+rebuilds one of these tables (Alembic's batch mode on SQLite copies the table) must create
+its triggers again with `create_statements(dialect, (table,))`.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -77,17 +78,46 @@ def test_a_file_at_the_base_revision_is_new_and_gets_no_backup(tmp_path: Path) -
     assert not (tmp_path / "backups").exists()
 
 
-def test_a_file_with_data_is_backed_up_before_it_is_upgraded(
-        clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Only one revision ships, so pretend the file is one behind and record the upgrade.
-    monkeypatch.setattr(migrate, "schema_state",
-                        lambda db: SchemaState(current="0000", head="0001"))
-    upgraded: list[Database] = []
-    monkeypatch.setattr(migrate, "upgrade", lambda db, revision="head": upgraded.append(db))
+NEXT_REVISION = '''"""A later schema: patients get a nickname."""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0099"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("patients") as batch:
+        batch.add_column(sa.Column("nickname", sa.String(40), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("patients") as batch:
+        batch.drop_column("nickname")
+'''
+
+
+def test_a_file_with_data_is_backed_up_then_upgraded_by_a_newer_program(
+        clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A newer program (one more migration) opening an existing clinic file."""
+    newer = tmp_path / "newer-migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, newer,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (newer / "versions" / "0099_nickname.py").write_text(NEXT_REVISION, encoding="utf-8")
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", newer)
+    before = dump(clinic.desk)
+    assert schema_state(clinic.desk.db) == SchemaState(current="0001", head="0099")
 
     backup = prepare_database(clinic.desk.db, now=datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc))
 
-    assert backup == clinic.path.parent / "backups" / "clinic-before-0001-20260302-020000.sqlite3"
-    assert backup.exists()
-    assert dump(backup) == dump(clinic.desk)
-    assert upgraded == [clinic.desk.db]
+    assert backup == clinic.path.parent / "backups" / "clinic-before-0099-20260302-020000.sqlite3"
+    assert dump(backup) == before
+    assert schema_state(clinic.desk.db) == SchemaState(current="0099", head="0099")
+    columns = {c["name"] for c in inspect(clinic.desk.db.engine).get_columns("patients")}
+    assert "nickname" in columns
+    with raw_connection(clinic.desk) as connection:
+        triggers = {row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert {f"{table}_no_update" for table in APPEND_ONLY_TABLES} <= triggers
