@@ -9,7 +9,7 @@ from clinic_desk.models.catalog import (CashStation, ConditionKind, Counter, Pay
 from clinic_desk.models.closing import CashCountLine, DayClosing, DayClosingMethodTotal, DayHandover, DayReopening
 from clinic_desk.models.followups import CallOutcome, FollowUp, FollowUpCall, FollowUpKind, FollowUpStatus
 from clinic_desk.models.ledger import Charge, Correction, Discount, DocumentPrint, Payment, Receipt, Refund
-from clinic_desk.models.patients import Patient, PatientCondition
+from clinic_desk.models.patients import Patient, PatientCondition, PatientSearchTerm
 from clinic_desk.models.staff import Absence, Role, Sex, Staff, StaffRole, WorkingHours
 from clinic_desk.models.visits import (AssignmentRule, Notification, NotificationKind, QueueEntry, QueueState,
                                        Visit, VisitState)
@@ -20,7 +20,7 @@ __all__ = [
     "Charge", "ConditionKind", "Correction", "Counter", "DayClosing", "DayClosingMethodTotal",
     "DayHandover", "DayReopening", "Discount", "DocumentPrint", "FollowUp", "FollowUpCall",
     "FollowUpKind", "FollowUpStatus", "Notification", "NotificationKind", "Patient",
-    "PatientCondition", "Payment", "PaymentKind", "PaymentMethod", "PriceCategory", "PriceListItem",
+    "PatientCondition", "PatientSearchTerm", "Payment", "PaymentKind", "PaymentMethod", "PriceCategory", "PriceListItem",
     "QueueEntry", "QueueState", "Receipt", "ReferralSource", "Refund", "RefundReason", "Role", "Room",
     "Setting", "Sex", "Staff", "StaffRole", "Station", "UNIT_MINUTES", "Visit", "VisitKind",
     "VisitState", "WorkingHours",

@@ -12,12 +12,7 @@ from clinic_desk.models.staff import Sex
 
 
 class Patient(Base):
-    """A patient of the clinic, known by the clinic record number (病历号).
-
-    `search_initials` and `search_full` hold every pinyin reading of the name (several for
-    surnames such as 单 shan/dan), space-separated with a leading space, so that a prefix
-    search is a LIKE ' zh%' on an indexed column with no SQLite-only SQL.
-    """
+    """A patient of the clinic, known by the clinic record number (病历号)."""
 
     __tablename__ = "patients"
 
@@ -34,14 +29,14 @@ class Patient(Base):
     preferred_doctor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     vip: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
-    search_initials: Mapped[str] = mapped_column(String(400), index=True, default="")
-    search_full: Mapped[str] = mapped_column(String(1000), index=True, default="")
     created_at: Mapped[Timestamp]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     updated_at: Mapped[Timestamp]
 
     conditions: Mapped[list[PatientCondition]] = relationship(
         back_populates="patient", cascade="all, delete-orphan", lazy="selectin")
+    search_terms: Mapped[list[PatientSearchTerm]] = relationship(
+        cascade="all, delete-orphan", lazy="select")
 
 
 class PatientCondition(Base):
@@ -55,3 +50,21 @@ class PatientCondition(Base):
     note: Mapped[str] = mapped_column(String(200), default="")
 
     patient: Mapped[Patient] = relationship(back_populates="conditions")
+
+
+class PatientSearchTerm(Base):
+    """One form a patient is found by: a pinyin reading (initials or full), a tail of the
+    name (so any part of it is a prefix of some term), or the phone number.
+
+    Type-ahead is then an indexed range scan, `term >= 'zs' AND term < 'zs\uffff'`, in
+    plain SQL that every database runs fast; rows are rewritten whenever the name or the
+    phone changes.
+    """
+
+    __tablename__ = "patient_search_terms"
+    __table_args__ = (UniqueConstraint("term", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"),
+                                            index=True)
+    term: Mapped[str] = mapped_column(String(60))

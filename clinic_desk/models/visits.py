@@ -45,6 +45,7 @@ class Visit(Base):
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     assignment_rule: Mapped[AssignmentRule]
     override_reason: Mapped[str] = mapped_column(String(500), default="")
+    refused_doctor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     chief_complaint: Mapped[str] = mapped_column(Text, default="")
     emergency: Mapped[bool] = mapped_column(default=False)
     state: Mapped[VisitState] = mapped_column(default=VisitState.OPEN)

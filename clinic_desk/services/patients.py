@@ -1,47 +1,87 @@
-"""Patient records: registering a patient and keeping the search forms of the name."""
+"""Patient records: registration with its checks, edits with their history, duplicates."""
 
 from __future__ import annotations
 
+import json
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import phonenumbers
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from clinic_desk.clock import business_date
 from clinic_desk.i18n import gettext as _
-from clinic_desk.models import Patient, PatientCondition, Sex
+from clinic_desk.models import (AuditEntry, ConditionKind, Patient, PatientCondition,
+                                PatientSearchTerm, Sex, Staff)
 from clinic_desk.services import audit
 from clinic_desk.services.auth import Permission, require
 from clinic_desk.services.context import Actor, Desk
-from clinic_desk.services.errors import FieldErrors
+from clinic_desk.services.errors import Conflict, FieldErrors, NotFound, ValidationError
+from clinic_desk.services.national_id import check_national_id, normalise
 from clinic_desk.services.numbering import take_next
-from clinic_desk.services.pinyin_search import search_forms
+from clinic_desk.services.search_terms import patient_terms
 from clinic_desk.services.settings import format_record_number, load_settings
 
 MAX_NAME = 50
 MAX_AGE_YEARS = 120
+MAX_ADDRESS = 300
 RECORD_SERIES = "record_number"
 #: Regions whose numbers a patient may give: mainland, Hong Kong, Macau, Taiwan.
 PHONE_REGIONS = ("CN", "HK", "MO", "TW")
+#: Characters a name may hold besides letters: spaces, the middle dot of transcribed names
+#: (阿卜杜·热合曼), hyphens, apostrophes and full stops.
+NAME_PUNCTUATION = frozenset(" ·•‧.-'’")
 
 
 @dataclass(frozen=True)
 class PatientForm:
     name: str
-    sex: Sex
+    sex: Sex | None
     birth_date: date | None
     phone: str
     national_id: str = ""
     address: str = ""
     referral_source_id: int | None = None
+    preferred_doctor_id: int | None = None
     vip: bool = False
     notes: str = ""
     condition_kind_ids: frozenset[int] = field(default_factory=frozenset)
+    record_number: str = ""  # typed by hand (old paper records); empty takes the next number
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    """What a search result, a queue row or a receipt shows of a patient."""
+
+    id: int
+    record_number: str
+    name: str
+    sex: Sex
+    birth_date: date
+    phone: str
+    vip: bool
+    flags: tuple[Flag, ...]
+
+
+class DuplicatePatient(Conflict):
+    """Someone with the same phone, or the same name and birth date, is already registered."""
+
+    def __init__(self, matches: list[PatientSummary]) -> None:
+        super().__init__(_("This patient may already be registered."))
+        self.matches = matches
 
 
 def normalise_phone(text: str) -> str | None:
-    """The number in E.164 form if it is a valid phone number of one of PHONE_REGIONS."""
+    """The number in E.164 form if it is a valid number of one of PHONE_REGIONS."""
     cleaned = text.strip()
     for region in PHONE_REGIONS:
         try:
@@ -54,25 +94,50 @@ def normalise_phone(text: str) -> str | None:
     return None
 
 
-def _has_symbol_or_emoji(text: str) -> bool:
-    return any(ord(ch) > 0xFFFF or (0x2600 <= ord(ch) <= 0x27BF) for ch in text)
+def display_phone(e164: str) -> str:
+    """138 1234 5678 for mainland numbers, +852 9123 4567 for the others."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code == 86:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def validate_patient(form: PatientForm, today: date) -> str:
-    """Check the form; returns the normalised phone number."""
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _name_is_plausible(name: str) -> bool:
+    return all(unicodedata.category(ch)[0] in "LM" or ch in NAME_PUNCTUATION for ch in name)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    name: str
+    phone: str
+    national_id: str | None
+    record_number: str
+
+
+def _check(session: Session, form: PatientForm, today: date,
+           patient_id: int | None) -> _Checked:
     errors = FieldErrors()
-    name = form.name.strip()
+    name = " ".join(form.name.split())
     if not name:
         errors.add("name", _("Enter the patient's name."))
     elif len(name) > MAX_NAME:
         errors.add("name", _("At most {count} characters.").format(count=MAX_NAME))
-    elif _has_symbol_or_emoji(name) or any(ch.isdigit() for ch in name):
+    elif not _name_is_plausible(name):
         errors.add("name", _("A name cannot contain digits, symbols or emoji."))
+    if form.sex is None:
+        errors.add("sex", _("Choose the sex."))
     if form.birth_date is None:
         errors.add("birth_date", _("Enter the date of birth."))
     elif form.birth_date > today:
         errors.add("birth_date", _("The date of birth is in the future."))
-    elif form.birth_date.year < today.year - MAX_AGE_YEARS:
+    elif age_on(form.birth_date, today) > MAX_AGE_YEARS:
         errors.add("birth_date", _("The date of birth is more than {years} years ago.").format(
             years=MAX_AGE_YEARS))
     phone = normalise_phone(form.phone)
@@ -81,8 +146,41 @@ def validate_patient(form: PatientForm, today: date) -> str:
     elif phone is None:
         errors.add("phone", _("This is not a valid mainland, Hong Kong, Macau or Taiwan "
                               "phone number."))
+    national_id = normalise(form.national_id) or None
+    if national_id is not None:
+        try:
+            facts = check_national_id(national_id, today)
+        except ValidationError as error:
+            errors.errors.update(error.errors)
+        else:
+            if form.birth_date is not None and form.birth_date != facts.birth_date:
+                errors.add("birth_date", _("The date of birth differs from the ID number's."))
+            if form.sex is not None and form.sex != facts.sex:
+                errors.add("sex", _("The sex differs from the ID number's."))
+    if len(form.address.strip()) > MAX_ADDRESS:
+        errors.add("address", _("At most {count} characters.").format(count=MAX_ADDRESS))
+    record_number = form.record_number.strip()
+    if record_number:
+        if len(record_number) > 30 or not record_number.isalnum():
+            errors.add("record_number", _("A record number is letters and digits only."))
+        elif session.execute(select(Patient.id).where(
+                Patient.record_number == record_number,
+                Patient.id != (patient_id or 0))).first():
+            errors.add("record_number", _("Record number {number} is already used.").format(
+                number=record_number))
     errors.raise_if_any()
-    return phone or ""
+    return _Checked(name=name, phone=phone or "", national_id=national_id,
+                    record_number=record_number)
+
+
+def _next_record_number(session: Session) -> str:
+    """The next number of the series, passing over any typed in by hand earlier."""
+    pattern = load_settings(session).record_number_format
+    while True:
+        number = format_record_number(pattern, take_next(session, RECORD_SERIES))
+        if session.execute(select(Patient.id).where(Patient.record_number == number)).first() \
+                is None:
+            return number
 
 
 def _snapshot(patient: Patient) -> dict[str, object]:
@@ -90,26 +188,59 @@ def _snapshot(patient: Patient) -> dict[str, object]:
         "record_number": patient.record_number, "name": patient.name, "sex": patient.sex,
         "birth_date": patient.birth_date, "phone": patient.phone,
         "national_id": patient.national_id or "", "address": patient.address, "vip": patient.vip,
+        "notes": patient.notes, "referral_source_id": patient.referral_source_id,
+        "preferred_doctor_id": patient.preferred_doctor_id,
         "conditions": sorted(c.condition_kind_id for c in patient.conditions),
     }
 
 
+def _apply(patient: Patient, form: PatientForm, checked: _Checked) -> None:
+    if patient.name != checked.name or patient.phone != checked.phone:
+        terms = patient_terms(checked.name, checked.phone)
+        patient.search_terms = [PatientSearchTerm(term=t) for t in sorted(terms)]
+    patient.name = checked.name
+    patient.sex = form.sex  # type: ignore[assignment]  # checked not None
+    patient.birth_date = form.birth_date  # type: ignore[assignment]
+    patient.phone = checked.phone
+    patient.phone_last4 = checked.phone[-4:]
+    patient.national_id = checked.national_id
+    patient.address = form.address.strip()
+    patient.referral_source_id = form.referral_source_id
+    patient.preferred_doctor_id = form.preferred_doctor_id
+    patient.vip = form.vip
+    patient.notes = form.notes.strip()
+    current = {c.condition_kind_id: c for c in patient.conditions}
+    patient.conditions = [current.get(k) or PatientCondition(condition_kind_id=k)
+                          for k in sorted(form.condition_kind_ids)]
+
+
+def duplicates_of(session: Session, name: str, birth_date: date | None, phone: str | None,
+                  exclude_id: int | None = None) -> list[PatientSummary]:
+    conditions = []
+    if phone:
+        conditions.append(Patient.phone == phone)
+    if name.strip() and birth_date is not None:
+        conditions.append((Patient.name == " ".join(name.split()))
+                          & (Patient.birth_date == birth_date))
+    if not conditions:
+        return []
+    ids = session.execute(select(Patient.id).where(or_(*conditions),
+                                                   Patient.id != (exclude_id or 0))
+                          .order_by(Patient.id).limit(10)).scalars().all()
+    return summaries(session, ids)
+
+
 def create_patient(session: Session, actor_id: int, form: PatientForm, now: datetime,
-                   today: date) -> Patient:
-    """Validate and register inside the caller's transaction; takes the next record number."""
-    phone = validate_patient(form, today)
-    settings = load_settings(session)
-    number = format_record_number(settings.record_number_format,
-                                  take_next(session, RECORD_SERIES))
-    name = form.name.strip()
-    initials, full = search_forms(name)
-    patient = Patient(
-        record_number=number, name=name, sex=form.sex, birth_date=form.birth_date,
-        phone=phone, phone_last4=phone[-4:], national_id=form.national_id.strip() or None,
-        address=form.address.strip(), referral_source_id=form.referral_source_id, vip=form.vip,
-        notes=form.notes.strip(), search_initials=initials, search_full=full, created_at=now,
-        created_by_id=actor_id, updated_at=now,
-        conditions=[PatientCondition(condition_kind_id=k) for k in sorted(form.condition_kind_ids)])
+                   today: date, allow_duplicate: bool = False) -> Patient:
+    """Check and register inside the caller's transaction; takes the next record number."""
+    checked = _check(session, form, today, None)
+    if not allow_duplicate:
+        matches = duplicates_of(session, checked.name, form.birth_date, checked.phone)
+        if matches:
+            raise DuplicatePatient(matches)
+    patient = Patient(record_number=checked.record_number or _next_record_number(session),
+                      created_at=now, created_by_id=actor_id, updated_at=now)
+    _apply(patient, form, checked)
     session.add(patient)
     session.flush()
     audit.record(session, now, actor_id, "patient_registered", "patient", patient.id,
@@ -117,9 +248,101 @@ def create_patient(session: Session, actor_id: int, form: PatientForm, now: date
     return patient
 
 
-def register_patient(desk: Desk, actor: Actor, form: PatientForm) -> int:
+def _today(session: Session, now: datetime) -> date:
+    return business_date(now, load_settings(session).timezone)
+
+
+def register_patient(desk: Desk, actor: Actor, form: PatientForm,
+                     allow_duplicate: bool = False) -> int:
+    """Register a new patient; DuplicatePatient unless the desk confirmed it is someone new."""
     require(actor, Permission.REGISTER_PATIENTS)
     now = desk.clock.now()
     with desk.db.write() as session:
-        today = business_date(now, load_settings(session).timezone)
-        return create_patient(session, actor.staff_id, form, now, today).id
+        return create_patient(session, actor.staff_id, form, now, _today(session, now),
+                              allow_duplicate).id
+
+
+def update_patient(desk: Desk, actor: Actor, patient_id: int, form: PatientForm,
+                   reason: str = "") -> dict[str, object]:
+    """Change a patient's record; the old and new values go to the patient's history."""
+    require(actor, Permission.REGISTER_PATIENTS)
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        patient = _get(session, patient_id)
+        form = PatientForm(**{**form.__dict__, "record_number": patient.record_number})
+        checked = _check(session, form, _today(session, now), patient_id)
+        before = _snapshot(patient)
+        _apply(patient, form, checked)
+        patient.updated_at = now
+        session.flush()
+        changed = audit.changes(before, _snapshot(patient))
+        if changed:
+            audit.record(session, now, actor.staff_id, "patient_changed", "patient", patient_id,
+                         changed, reason=reason.strip())
+        return changed
+
+
+def _get(session: Session, patient_id: int) -> Patient:
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(_("This patient no longer exists."))
+    return patient
+
+
+def summaries(session: Session, patient_ids: Iterable[int]) -> list[PatientSummary]:
+    """Summaries in the order of `patient_ids`, with their flags, in two queries."""
+    ids = list(patient_ids)
+    if not ids:
+        return []
+    patients = {p.id: p for p in session.execute(
+        select(Patient).where(Patient.id.in_(ids))).scalars()}
+    flags: dict[int, list[Flag]] = {}
+    for patient_id, name, colour in session.execute(
+            select(PatientCondition.patient_id, ConditionKind.name, ConditionKind.colour)
+            .join(ConditionKind).where(PatientCondition.patient_id.in_(ids))
+            .order_by(ConditionKind.sort_order, ConditionKind.id)):
+        flags.setdefault(patient_id, []).append(Flag(name, colour))
+    return [PatientSummary(id=p.id, record_number=p.record_number, name=p.name, sex=p.sex,
+                           birth_date=p.birth_date, phone=p.phone, vip=p.vip,
+                           flags=tuple(flags.get(p.id, ())))
+            for p in (patients[i] for i in ids if i in patients)]
+
+
+def patient_form(desk: Desk, patient_id: int) -> PatientForm:
+    with desk.db.read() as session:
+        p = _get(session, patient_id)
+        return PatientForm(
+            name=p.name, sex=p.sex, birth_date=p.birth_date, phone=display_phone(p.phone),
+            national_id=p.national_id or "", address=p.address,
+            referral_source_id=p.referral_source_id, preferred_doctor_id=p.preferred_doctor_id,
+            vip=p.vip, notes=p.notes,
+            condition_kind_ids=frozenset(c.condition_kind_id for c in p.conditions),
+            record_number=p.record_number)
+
+
+def get_summary(desk: Desk, patient_id: int) -> PatientSummary:
+    with desk.db.read() as session:
+        found = summaries(session, [patient_id])
+    if not found:
+        raise NotFound(_("This patient no longer exists."))
+    return found[0]
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    who: str
+    action: str
+    changes: dict[str, object]
+    reason: str
+
+
+def patient_history(desk: Desk, patient_id: int) -> list[HistoryEntry]:
+    """Every recorded change of the patient's record, newest first, from the audit log."""
+    with desk.db.read() as session:
+        rows = session.execute(
+            select(AuditEntry, Staff.full_name).outerjoin(Staff, Staff.id == AuditEntry.actor_id)
+            .where(AuditEntry.entity == "patient", AuditEntry.entity_id == patient_id)
+            .order_by(AuditEntry.id.desc())).all()
+    return [HistoryEntry(at=e.at, who=who or "", action=e.action,
+                         changes=json.loads(e.details), reason=e.reason) for e, who in rows]

@@ -206,8 +206,6 @@ def upgrade() -> None:
     sa.Column('preferred_doctor_id', sa.Integer(), nullable=True),
     sa.Column('vip', sa.Boolean(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
-    sa.Column('search_initials', sa.String(length=400), nullable=False),
-    sa.Column('search_full', sa.String(length=1000), nullable=False),
     sa.Column('created_at', clinic_desk.db.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', clinic_desk.db.UTCDateTime(), nullable=False),
@@ -222,8 +220,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_patients_national_id'), ['national_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_patients_phone'), ['phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_patients_phone_last4'), ['phone_last4'], unique=False)
-        batch_op.create_index(batch_op.f('ix_patients_search_full'), ['search_full'], unique=False)
-        batch_op.create_index(batch_op.f('ix_patients_search_initials'), ['search_initials'], unique=False)
 
     op.create_table('price_list_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -377,6 +373,17 @@ def upgrade() -> None:
     with op.batch_alter_table('patient_conditions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_patient_conditions_patient_id'), ['patient_id'], unique=False)
 
+    op.create_table('patient_search_terms',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=False),
+    sa.Column('term', sa.String(length=60), nullable=False),
+    sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_patient_search_terms_patient_id_patients'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_patient_search_terms')),
+    sa.UniqueConstraint('term', 'patient_id', name=op.f('uq_patient_search_terms_term'))
+    )
+    with op.batch_alter_table('patient_search_terms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_patient_search_terms_patient_id'), ['patient_id'], unique=False)
+
     op.create_table('appointment_changes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('appointment_id', sa.Integer(), nullable=False),
@@ -409,6 +416,7 @@ def upgrade() -> None:
     sa.Column('appointment_id', sa.Integer(), nullable=True),
     sa.Column('assignment_rule', sa.Enum('same_doctor', 'retreatment', 'rotation', 'preferred_doctor', 'preferred_sex', 'appointment', 'emergency', 'override', name='assignmentrule', native_enum=False, length=32), nullable=False),
     sa.Column('override_reason', sa.String(length=500), nullable=False),
+    sa.Column('refused_doctor_id', sa.Integer(), nullable=True),
     sa.Column('chief_complaint', sa.Text(), nullable=False),
     sa.Column('emergency', sa.Boolean(), nullable=False),
     sa.Column('state', sa.Enum('open', 'to_cashier', 'finished', 'left', 'converted', name='visitstate', native_enum=False, length=32), nullable=False),
@@ -421,6 +429,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['doctor_id'], ['staff.id'], name=op.f('fk_visits_doctor_id_staff')),
     sa.ForeignKeyConstraint(['helping_doctor_id'], ['staff.id'], name=op.f('fk_visits_helping_doctor_id_staff')),
     sa.ForeignKeyConstraint(['patient_id'], ['patients.id'], name=op.f('fk_visits_patient_id_patients')),
+    sa.ForeignKeyConstraint(['refused_doctor_id'], ['staff.id'], name=op.f('fk_visits_refused_doctor_id_staff')),
     sa.ForeignKeyConstraint(['visit_kind_id'], ['visit_kinds.id'], name=op.f('fk_visits_visit_kind_id_visit_kinds')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visits'))
     )
@@ -757,6 +766,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_appointment_changes_appointment_id'))
 
     op.drop_table('appointment_changes')
+    with op.batch_alter_table('patient_search_terms', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_patient_search_terms_patient_id'))
+
+    op.drop_table('patient_search_terms')
     with op.batch_alter_table('patient_conditions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_patient_conditions_patient_id'))
 
@@ -796,8 +809,6 @@ def downgrade() -> None:
 
     op.drop_table('price_list_items')
     with op.batch_alter_table('patients', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_patients_search_initials'))
-        batch_op.drop_index(batch_op.f('ix_patients_search_full'))
         batch_op.drop_index(batch_op.f('ix_patients_phone_last4'))
         batch_op.drop_index(batch_op.f('ix_patients_phone'))
         batch_op.drop_index(batch_op.f('ix_patients_national_id'))
