@@ -6,6 +6,7 @@ Built through the same services a clinic uses, so the demo data is audited like 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from clinic_desk.services import catalog
 from clinic_desk.services.auth import log_in
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.patients import PatientForm, create_patient
+from clinic_desk.services.reception_lists import condition_kinds
 from clinic_desk.services.settings import get_settings
 from clinic_desk.services.setup import FirstStartForm, create_clinic, needs_first_start
 from clinic_desk.services.staff import Shift, StaffForm, add_staff
@@ -65,20 +67,38 @@ def _shifts(rng: random.Random) -> tuple[Shift, ...]:
     return tuple(shifts)
 
 
-def _random_name(rng: random.Random) -> str:
-    surname = rng.choice(COMPOUND_SURNAMES) if rng.random() < 0.03 else rng.choice(SURNAMES)
+def random_name(rng: random.Random,
+                surname_cum_weights: Sequence[float] | None = None) -> str:
+    """A Chinese name: about 3% with a compound surname, else one of SURNAMES (evenly, or
+    by `surname_cum_weights`, cumulative weights in the order of SURNAMES)."""
+    if rng.random() < 0.03:
+        surname = rng.choice(COMPOUND_SURNAMES)
+    elif surname_cum_weights is None:
+        surname = rng.choice(SURNAMES)
+    else:
+        surname = rng.choices(SURNAMES, cum_weights=surname_cum_weights)[0]
     return surname + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
 
 
-def _random_patient(rng: random.Random, today: date) -> PatientForm:
+def random_mobile(rng: random.Random) -> str:
+    """A mainland mobile number in its national form (11 digits)."""
+    return rng.choice(MOBILE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8))
+
+
+def _random_patient(rng: random.Random, today: date, condition_ids: list[int]) -> PatientForm:
+    """A patient; about one in eight has a flagged condition (allergy, hypertension ...)."""
     birth = today - timedelta(days=rng.randrange(4 * 365, 85 * 365))
-    phone = rng.choice(MOBILE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8))
-    return PatientForm(name=_random_name(rng), sex=rng.choice((Sex.FEMALE, Sex.MALE)),
-                       birth_date=birth, phone=phone, vip=rng.random() < 0.03)
+    conditions = frozenset(rng.sample(condition_ids, rng.choice((1, 1, 2))))
+    return PatientForm(name=random_name(rng), sex=rng.choice((Sex.FEMALE, Sex.MALE)),
+                       birth_date=birth, phone=random_mobile(rng), vip=rng.random() < 0.03,
+                       condition_kind_ids=conditions if rng.random() < 0.12 else frozenset())
 
 
-def populate_demo(desk: Desk, seed: int = 20261123) -> Actor:
-    rng = random.Random(seed)
+def setup_demo_clinic(desk: Desk, rng: random.Random) -> Actor:
+    """The demo clinic without its patients: settings, staff with their shifts, price list.
+
+    Returns the manager; `bench/make_clinic.py` builds its large clinics on the same setup.
+    """
     manager = create_clinic(desk, FirstStartForm(
         clinic_name="康齿口腔门诊部", address="上海市徐汇区漕溪北路 88 号 2 楼", phone="021-6438 8888",
         currency="CNY", language="zh_CN", clinic_kind="dental", manager_name="周主任",
@@ -99,11 +119,19 @@ def populate_demo(desk: Desk, seed: int = 20261123) -> Actor:
         for code, name, price in items:
             catalog.save_price_item(desk, manager, None, catalog.PriceItemForm(
                 code=code, name=name, category_id=category.id, price_text=price))
+    return manager
+
+
+def populate_demo(desk: Desk, seed: int = 20261123) -> Actor:
+    rng = random.Random(seed)
+    manager = setup_demo_clinic(desk, rng)
     now = desk.clock.now()
     today = business_date(now, get_settings(desk).timezone)
+    condition_ids = [kind.id for kind in condition_kinds(desk)]
     with desk.db.write() as session:
         for _ in range(DEMO_PATIENTS):
-            create_patient(session, manager.staff_id, _random_patient(rng, today), now, today)
+            create_patient(session, manager.staff_id, _random_patient(rng, today, condition_ids),
+                           now, today, allow_duplicate=True)
     return manager
 
 

@@ -105,6 +105,23 @@ def display_phone(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def read_date(text: str, field: str) -> date | None:
+    """A typed date: 1980-01-31, 1980/1/31, 1980.1.31 or 19800131; empty is None.
+
+    An impossible date (2月30日) gets a message at `field`.
+    """
+    cleaned = text.strip().replace("/", "-").replace(".", "-")
+    if not cleaned:
+        return None
+    try:
+        if cleaned.isdigit() and len(cleaned) == 8:
+            return date(int(cleaned[:4]), int(cleaned[4:6]), int(cleaned[6:]))
+        year, month, day = (int(part) for part in cleaned.split("-"))
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError.single(field, _("Enter a real date as YYYY-MM-DD.")) from None
+
+
 def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
@@ -197,7 +214,10 @@ def _snapshot(patient: Patient) -> dict[str, object]:
 def _apply(patient: Patient, form: PatientForm, checked: _Checked) -> None:
     if patient.name != checked.name or patient.phone != checked.phone:
         terms = patient_terms(checked.name, checked.phone)
-        patient.search_terms = [PatientSearchTerm(term=t) for t in sorted(terms)]
+        # Keep the rows of terms that stay: the flush inserts before it deletes orphans,
+        # so a new row for a kept term would break the (term, patient_id) unique key.
+        kept = {t.term: t for t in patient.search_terms}
+        patient.search_terms = [kept.get(t) or PatientSearchTerm(term=t) for t in sorted(terms)]
     patient.name = checked.name
     patient.sex = form.sex  # type: ignore[assignment]  # checked not None
     patient.birth_date = form.birth_date  # type: ignore[assignment]
@@ -250,6 +270,12 @@ def create_patient(session: Session, actor_id: int, form: PatientForm, now: date
 
 def _today(session: Session, now: datetime) -> date:
     return business_date(now, load_settings(session).timezone)
+
+
+def today(desk: Desk) -> date:
+    """The clinic's business date now."""
+    with desk.db.read() as session:
+        return _today(session, desk.clock.now())
 
 
 def register_patient(desk: Desk, actor: Actor, form: PatientForm,

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from clinic_desk.i18n import N_, gettext as _, use_language
 from clinic_desk.models import (CashStation, ConditionKind, PaymentKind, PaymentMethod,
-                                PriceCategory, RefundReason, Role, Room, Sex, Staff, Station,
+                                PriceCategory, ReferralSource, RefundReason, Role, Room, Sex, Staff,
+                                Station,
                                 VisitKind)
 from clinic_desk.services import audit
 from clinic_desk.services.auth import actor_of
@@ -56,6 +57,8 @@ CONDITIONS = (
     (N_("Allergy"), "#d32f2f"), (N_("Pregnancy"), "#ad1457"), (N_("Hypertension"), "#e65100"),
     (N_("Diabetes"), "#6a1b9a"), (N_("Bleeding disorder"), "#b71c1c"),
 )
+REFERRAL_SOURCES = (N_("Friend or family"), N_("Internet"), N_("Passing by"),
+                    N_("Doctor's referral"), N_("Other"))
 REFUND_REASONS = (N_("Treatment not done"), N_("Charged in error"), N_("Patient complaint"),
                   N_("Other"))
 EYE_STATIONS = ((N_("Vision test"), False, 0), (N_("Dilation"), False, 20),
@@ -79,6 +82,8 @@ def _seed_lists(session: Session, clinic_kind: str) -> None:
     session.add_all(ConditionKind(name=_(name), colour=colour, sort_order=i)
                     for i, (name, colour) in enumerate(CONDITIONS))
     session.add_all(RefundReason(name=_(name), sort_order=i) for i, name in enumerate(REFUND_REASONS))
+    session.add_all(ReferralSource(name=_(name), sort_order=i)
+                    for i, name in enumerate(REFERRAL_SOURCES))
     session.add(CashStation(name=_("Cash desk 1")))
     if clinic_kind == "eye":
         session.add_all(Station(name=_(name), is_doctor=is_doctor, min_wait_minutes=wait,

@@ -15,6 +15,7 @@ from clinic_desk.services.auth import Permission, can
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
+from clinic_desk.ui.reception.view import ReceptionView
 from clinic_desk.ui.settings.view import SettingsView
 from clinic_desk.ui.widgets import ROLE_NAMES, enum_name
 
@@ -50,11 +51,16 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(objectName="workspaces")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
+        self.reception_view: ReceptionView | None = None
         self.settings_view: SettingsView | None = None
-        self.tabs.addTab(WelcomePanel(settings.clinic_name, actor), _("Start"))
+        if can(actor, Permission.REGISTER_PATIENTS):
+            self.reception_view = ReceptionView(desk, actor)
+            self.tabs.addTab(self.reception_view, _("Reception"))
         if can(actor, Permission.MANAGE_SETTINGS):
             self.settings_view = SettingsView(desk, actor, self.language_requested.emit)
             self.tabs.addTab(self.settings_view, _("Settings"))
+        if self.tabs.count() == 0:
+            self.tabs.addTab(WelcomePanel(settings.clinic_name, actor), _("Start"))
         self._build_menus()
         location = str(desk.db.file_path or desk.db.url.render_as_string(hide_password=True))
         self.statusBar().addPermanentWidget(QLabel(location))
@@ -73,6 +79,11 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(_("&File"))
         file_menu.addAction(self._action(_("Log out"), self.log_out_requested.emit, "Ctrl+Shift+L"))
         file_menu.addAction(self._action(_("Quit"), self.close, "Ctrl+Q"))
+        workspaces = bar.addMenu(_("&Workspaces"))
+        for index in range(self.tabs.count()):
+            workspaces.addAction(self._action(
+                self.tabs.tabText(index), lambda i=index: self.tabs.setCurrentIndex(i),
+                f"Ctrl+{index + 1}"))
         tools = bar.addMenu(_("&Tools"))
         if self.settings_view is not None:
             tools.addAction(self._action(_("Settings"), self.show_settings, "Ctrl+,"))

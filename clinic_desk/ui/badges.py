@@ -1,0 +1,56 @@
+"""Flagged conditions (allergy, pregnancy ...) as coloured badges, wherever a patient shows."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from clinic_desk.i18n import gettext as _
+from clinic_desk.services.patients import Flag
+from clinic_desk.ui.table_model import ROW_ROLE
+
+VIP_COLOUR = "#b8860b"
+
+
+def badge_html(flags: tuple[Flag, ...], vip: bool = False) -> str:
+    """Badges for a rich-text label."""
+    items = [(f.name, f.colour) for f in flags]
+    if vip:
+        items.append((_("VIP"), VIP_COLOUR))
+    return " ".join(
+        f'<span style="background-color:{colour}; color:white; font-weight:600;">'
+        f"&nbsp;{escape(name)}&nbsp;</span>" for name, colour in items)
+
+
+class FlagBadgeDelegate(QStyledItemDelegate):
+    """Paints a row's `flags` (and VIP) as badges; the row is read from ROW_ROLE."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(option.rect, option.palette.highlight())
+        row = index.data(ROW_ROLE)
+        items = [(f.name, f.colour) for f in getattr(row, "flags", ())]
+        if getattr(row, "vip", False):
+            items.append((_("VIP"), VIP_COLOUR))
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        metrics = option.fontMetrics
+        x = option.rect.x() + 4
+        height = metrics.height() + 2
+        y = option.rect.y() + (option.rect.height() - height) // 2
+        for name, colour in items:
+            width = metrics.horizontalAdvance(name) + 10
+            if x + width > option.rect.right():
+                break
+            box = QRect(x, y, width, height)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(colour))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(QColor("white"))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, name)
+            x += width + 4
+        painter.restore()

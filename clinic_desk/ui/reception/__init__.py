@@ -1,0 +1,1 @@
+"""The reception workspace: find or register a patient, then check them in."""

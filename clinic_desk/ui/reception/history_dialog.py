@@ -1,0 +1,69 @@
+"""A patient's record history: every change with old and new values, who, when and why."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableView, QVBoxLayout, QWidget
+
+from clinic_desk.clock import zone
+from clinic_desk.i18n import N_, format_datetime, gettext as _
+from clinic_desk.services.context import Desk
+from clinic_desk.services.patients import HistoryEntry, patient_history
+from clinic_desk.services.settings import get_settings
+from clinic_desk.ui.table_model import Column, RowTableModel
+
+ACTION_NAMES = {
+    "patient_registered": N_("Registered"),
+    "patient_changed": N_("Changed"),
+}
+
+
+FIELD_NAMES = {
+    "record_number": N_("Record number"), "name": N_("Full name"), "sex": N_("Sex"),
+    "birth_date": N_("Date of birth"), "phone": N_("Phone"), "national_id": N_("ID number"),
+    "address": N_("Address"), "vip": N_("VIP"), "notes": N_("Notes"),
+    "referral_source_id": N_("Heard of us through"),
+    "preferred_doctor_id": N_("Preferred doctor"), "conditions": N_("Conditions"),
+}
+
+
+def _value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def changes_text(entry: HistoryEntry) -> str:
+    if entry.action != "patient_changed":
+        return ""
+    return "; ".join(f"{_(FIELD_NAMES.get(field, field))}: {_value(old)} → {_value(new)}"
+                     for field, (old, new) in entry.changes.items())  # type: ignore[misc]
+
+
+class HistoryDialog(QDialog):
+    def __init__(self, desk: Desk, patient_id: int, title: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("History of {name}").format(name=title))
+        tz = zone(get_settings(desk).timezone)
+        columns: Sequence[Column[HistoryEntry]] = (
+            Column(N_("When"), lambda e: format_datetime(e.at, "short", tz=tz)),
+            Column(N_("Who"), lambda e: e.who),
+            Column(N_("What"), lambda e: _(ACTION_NAMES.get(e.action, e.action))),
+            Column(N_("Changes"), changes_text),
+            Column(N_("Reason"), lambda e: e.reason),
+        )
+        self.model: RowTableModel[HistoryEntry] = RowTableModel(columns, self)
+        self.model.set_rows(patient_history(desk, patient_id))
+        table = QTableView(objectName="history")
+        table.setModel(self.model)
+        table.verticalHeader().hide()
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(900, 400)

@@ -1,0 +1,224 @@
+"""The reception workspace, used all day with a phone in one hand: type to find a patient,
+Enter to check in, F2 to register, F4 to edit; everything works without the mouse."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from clinic_desk.i18n import N_, format_date, gettext as _
+from clinic_desk.services import patients
+from clinic_desk.services.context import Actor, Desk
+from clinic_desk.services.patient_search import search_patients
+from clinic_desk.services.patients import PatientSummary, display_phone
+from clinic_desk.ui.badges import FlagBadgeDelegate, badge_html
+from clinic_desk.ui.reception.check_in_dialog import CheckInDialog, rule_text
+from clinic_desk.ui.reception.history_dialog import HistoryDialog
+from clinic_desk.ui.reception.registration_dialog import RegistrationDialog
+from clinic_desk.ui.reception.summary import age_text
+from clinic_desk.ui.table_model import Column, RowTableModel
+from clinic_desk.ui.widgets import SEX_NAMES, enum_name
+
+#: Typing pauses shorter than this are one search, not one per keystroke.
+SEARCH_DELAY_MS = 120
+FLAGS_COLUMN = 2
+
+
+class PatientResultsModel(RowTableModel[PatientSummary]):
+    def __init__(self, today: date, parent: QObject | None = None) -> None:
+        super().__init__(self._columns(today), parent)
+
+    @staticmethod
+    def _columns(today: date) -> Sequence[Column[PatientSummary]]:
+        return (
+            Column(N_("Record number"), lambda p: p.record_number),
+            Column(N_("Full name"), lambda p: p.name),
+            Column(N_("Flags"), lambda p: " ".join(f.name for f in p.flags)),
+            Column(N_("Sex"), lambda p: enum_name(SEX_NAMES, p.sex)),
+            Column(N_("Age"), lambda p: age_text(p.birth_date, today), align_right=True),
+            Column(N_("Date of birth"), lambda p: format_date(p.birth_date, "short")),
+            Column(N_("Phone"), lambda p: display_phone(p.phone)),
+        )
+
+
+class _ResultKeys(QObject):
+    """Up/Down in the search box move through the results; Enter checks in."""
+
+    def __init__(self, view: "ReceptionView") -> None:
+        super().__init__(view)
+        self.view = view
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                self.view.move_selection(1 if key == Qt.Key.Key_Down else -1)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.view.check_in_selected()
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.view.search.clear()
+                return True
+        return False
+
+
+class ReceptionView(QWidget):
+    checked_in = Signal(int)  # visit id
+
+    def __init__(self, desk: Desk, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk, self.actor = desk, actor
+        self.today = patients.today(desk)
+        self.search = QLineEdit(objectName="search")
+        self.search.setPlaceholderText(_(
+            "Record number, phone or its last 4 digits, name, or pinyin (zs finds 张三)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.installEventFilter(_ResultKeys(self))
+        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda _text: self._timer.start())
+
+        self.model = PatientResultsModel(self.today, self)
+        self.results = QTableView(objectName="results")
+        self.results.setModel(self.model)
+        self.results.setItemDelegateForColumn(FLAGS_COLUMN, FlagBadgeDelegate(self.results))
+        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.verticalHeader().hide()
+        header = self.results.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FLAGS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.results.doubleClicked.connect(lambda _index: self.check_in_selected())
+        self.results.selectionModel().currentRowChanged.connect(
+            lambda _current, _previous: self.show_selected())
+
+        self.details = QLabel(objectName="details")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.status = QLabel(objectName="status")
+        self.status.setWordWrap(True)
+
+        self.register_button = self._button(_("Register new patient"), "F2", self.register)
+        self.edit_button = self._button(_("Edit patient"), "F4", self.edit_selected)
+        self.check_in_button = self._button(_("Check in"), "F5", self.check_in_selected)
+        self.history_button = self._button(_("History"), "Ctrl+H", self.show_history)
+
+        buttons = QHBoxLayout()
+        for button in (self.register_button, self.edit_button, self.check_in_button,
+                       self.history_button):
+            buttons.addWidget(button)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search)
+        layout.addLayout(buttons)
+        body = QHBoxLayout()
+        body.addWidget(self.results, 3)
+        side = QVBoxLayout()
+        side.addWidget(self.details)
+        side.addWidget(self.status)
+        side.addStretch()
+        body.addLayout(side, 1)
+        layout.addLayout(body)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
+        self.show_selected()
+
+    def _button(self, text: str, shortcut: str, slot) -> QPushButton:  # type: ignore[no-untyped-def]
+        sequence = QKeySequence(shortcut)
+        label = sequence.toString(QKeySequence.SequenceFormat.NativeText)
+        button = QPushButton(f"{text} ({label})")
+        button.setToolTip(f"{text} — {label}")
+        button.clicked.connect(slot)
+        QShortcut(sequence, self, activated=slot)
+        return button
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().showEvent(event)
+        self.focus_search()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def run_search(self) -> None:
+        self._timer.stop()
+        self.model.set_rows(search_patients(self.desk, self.search.text()))
+        if self.model.rowCount():
+            self.results.selectRow(0)
+        self.show_selected()
+
+    def move_selection(self, step: int) -> None:
+        if not self.model.rowCount():
+            return
+        current = self.results.currentIndex().row()
+        row = max(0, min(self.model.rowCount() - 1, current + step))
+        self.results.selectRow(row)
+
+    def selected(self) -> PatientSummary | None:
+        index = self.results.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def show_selected(self) -> None:
+        patient = self.selected()
+        for button in (self.edit_button, self.check_in_button, self.history_button):
+            button.setEnabled(patient is not None)
+        if patient is None:
+            self.details.setText(_("Type to find a patient. F2 registers a new one."))
+            return
+        self.details.setText(
+            f"<h3>{patient.name}</h3>{badge_html(patient.flags, patient.vip)}<br>"
+            + _("Record number: {number}").format(number=patient.record_number) + "<br>"
+            + f"{enum_name(SEX_NAMES, patient.sex)} · {age_text(patient.birth_date, self.today)}"
+            + f"<br>{display_phone(patient.phone)}")
+
+    def show_patient(self, patient_id: int) -> None:
+        """Show one patient (after registering or editing) as the only result."""
+        summary = patients.get_summary(self.desk, patient_id)
+        self.search.blockSignals(True)
+        self.search.setText(summary.record_number)
+        self.search.blockSignals(False)
+        self.model.set_rows([summary])
+        self.results.selectRow(0)
+        self.show_selected()
+
+    def register(self) -> None:
+        text = self.search.text().strip()
+        dialog = RegistrationDialog(self.desk, self.actor,
+                                    name=text if text and not text.isascii() else "", parent=self)
+        if dialog.exec() and dialog.patient_id is not None:
+            self.show_patient(dialog.patient_id)
+            self.status.setText(_("Registered. Press Enter to check the patient in."))
+        self.focus_search()
+
+    def edit_selected(self) -> None:
+        patient = self.selected()
+        if patient is None:
+            return
+        dialog = RegistrationDialog(self.desk, self.actor, patient.id, parent=self)
+        if dialog.exec():
+            self.show_patient(patient.id)
+            self.status.setText(_("Saved."))
+
+    def check_in_selected(self) -> None:
+        patient = self.selected()
+        if patient is None:
+            return
+        dialog = CheckInDialog(self.desk, self.actor, patient.id, self)
+        if dialog.exec() and dialog.result_ is not None:
+            doctor = dialog.doctor_names.get(dialog.result_.doctor_id, "")
+            self.status.setText(_("{name} is checked in for {doctor} ({rule}).").format(
+                name=patient.name, doctor=doctor, rule=rule_text(dialog.result_.rule)))
+            self.checked_in.emit(dialog.result_.visit_id)
+            self.search.clear()
+        self.focus_search()
+
+    def show_history(self) -> None:
+        patient = self.selected()
+        if patient is not None:
+            HistoryDialog(self.desk, patient.id, patient.name, self).exec()
