@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
 from clinic_desk import i18n
 from clinic_desk.clinic import open_clinic
+from clinic_desk.clock import FixedClock
 from clinic_desk.demo import open_demo
 from clinic_desk.services import catalog, staff
-from clinic_desk.services.errors import ValidationError
+from clinic_desk.services.patient_search import search_patients
 from clinic_desk.ui.app import ClinicApp
 from clinic_desk.ui.approval import ApprovalDialog
 from clinic_desk.ui.first_start import FirstStartWizard
 from clinic_desk.ui.login import LoginDialog
 from clinic_desk.ui.look import apply_language
 from clinic_desk.ui.settings.price_list_page import PriceItemDialog
+from clinic_desk.ui.reception.check_in_dialog import CheckInDialog
+from clinic_desk.ui.reception.history_dialog import HistoryDialog
+from clinic_desk.ui.reception.registration_dialog import RegistrationDialog
 from clinic_desk.ui.settings.staff_page import StaffDialog
 
 
@@ -40,6 +45,8 @@ def main() -> None:
     app = QApplication(sys.argv[:1])
     work = Path(tempfile.mkdtemp())
     desk, actor = open_demo(work / "demo.sqlite3")
+    desk.clock = FixedClock(datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc))  # Mon 10:00
+    patient = search_patients(desk, "dan")[0]
     for language in languages:
         i18n.set_language(language)
         apply_language(app, language)
@@ -71,6 +78,16 @@ def main() -> None:
         save(item, out / f"{language}-21-price-item-error.png")
         approval = ApprovalDialog(desk, "¥120.00")
         save(approval, out / f"{language}-22-approval.png")
+        window.tabs.setCurrentWidget(window.reception_view)
+        window.reception_view.search.setText("dan")
+        window.reception_view.run_search()
+        save(window, out / f"{language}-30-reception.png")
+        save(CheckInDialog(desk, actor, patient.id), out / f"{language}-31-check-in.png")
+        registration = RegistrationDialog(desk, actor, name="张三")
+        registration.national_id.setText("11010519491231002Y")
+        registration.try_submit()
+        save(registration, out / f"{language}-32-registration-errors.png")
+        save(HistoryDialog(desk, patient.id, patient.name), out / f"{language}-33-history.png")
         window.close()
     app.quit()
 

@@ -320,18 +320,19 @@ def summaries(session: Session, patient_ids: Iterable[int]) -> list[PatientSumma
     ids = list(patient_ids)
     if not ids:
         return []
-    patients = {p.id: p for p in session.execute(
-        select(Patient).where(Patient.id.in_(ids))).scalars()}
+    columns = (Patient.id, Patient.record_number, Patient.name, Patient.sex, Patient.birth_date,
+               Patient.phone, Patient.vip)
+    rows = {row.id: row for row in session.execute(select(*columns).where(Patient.id.in_(ids)))}
     flags: dict[int, list[Flag]] = {}
     for patient_id, name, colour in session.execute(
             select(PatientCondition.patient_id, ConditionKind.name, ConditionKind.colour)
             .join(ConditionKind).where(PatientCondition.patient_id.in_(ids))
             .order_by(ConditionKind.sort_order, ConditionKind.id)):
         flags.setdefault(patient_id, []).append(Flag(name, colour))
-    return [PatientSummary(id=p.id, record_number=p.record_number, name=p.name, sex=p.sex,
-                           birth_date=p.birth_date, phone=p.phone, vip=p.vip,
-                           flags=tuple(flags.get(p.id, ())))
-            for p in (patients[i] for i in ids if i in patients)]
+    return [PatientSummary(id=r.id, record_number=r.record_number, name=r.name, sex=r.sex,
+                           birth_date=r.birth_date, phone=r.phone, vip=r.vip,
+                           flags=tuple(flags.get(r.id, ())))
+            for r in (rows[i] for i in ids if i in rows)]
 
 
 def patient_form(desk: Desk, patient_id: int) -> PatientForm:

@@ -3,7 +3,7 @@
 - pinyin, read one character at a time (a phrase dictionary would pick the word reading:
   解放 jiefang, never the surname xie): the surname by its common reading and, for the
   surnames read differently from the character (单 shan, 曾 zeng), by every reading people
-  use for it; each other character by its two commonest readings. As initials ("zs") and
+  use for it; each other character by its common reading. As initials ("zs") and
   in full ("zhangsan"); typing a prefix ("zhang") finds the full form;
 - every tail of the name ("张三丰", "三丰", "丰"), so any part of the name is a prefix;
 - the phone's national number, so its first digits find it (its last 4 have a column).
@@ -17,7 +17,7 @@ import phonenumbers
 from pypinyin import Style, pinyin
 
 MAX_FORMS = 16
-GIVEN_NAME_READINGS = 2
+GIVEN_NAME_READINGS = 1
 MAX_TERM = 60
 
 #: Surnames whose reading as a name differs from the character's common reading; people
