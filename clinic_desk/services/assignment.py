@@ -3,9 +3,10 @@
 In order: the doctor of today's appointment; a doctor the patient asks for; within a year
 of a treatment, a problem with that work goes to the doctor who did it (unless the patient
 refuses them: a complaint); a returning patient sees the same doctor ("one patient, one
-doctor"); a patient who asks for a male or female doctor gets one; everyone else is
-rotated among the doctors on duty in staff-number order, keeping loads even. Emergencies
-go to their own doctor if on duty, else to the least busy doctor on duty.
+doctor") unless they ask for a doctor of the other sex; a patient who asks for a male or
+female doctor gets one; everyone else is rotated among the doctors on duty in staff-number
+order, keeping loads even. Emergencies go to their own doctor if on duty, else to the
+least busy doctor on duty.
 """
 
 from __future__ import annotations
@@ -97,7 +98,10 @@ def choose_doctor(on_duty: list[DoctorOnDuty], past: PatientPast, request: Assig
     if choice is None and complaint is None and request.problem_with_earlier_work \
             and recent_treatment:
         choice = wanted(past.last_treatment_doctor_id, AssignmentRule.RETREATMENT)
-    if choice is None and complaint is None:
+    usual = by_id.get(past.last_doctor_id) if past.last_doctor_id is not None else None
+    asked_other_sex = (usual is not None and request.preferred_sex is not None
+                       and usual.sex != request.preferred_sex)
+    if choice is None and complaint is None and not asked_other_sex:
         choice = wanted(past.last_doctor_id, AssignmentRule.SAME_DOCTOR)
     if choice is None and request.preferred_sex is not None:
         same_sex = [d for d in pool if d.sex == request.preferred_sex]

@@ -84,6 +84,10 @@ class MainWindow(QMainWindow):
             workspaces.addAction(self._action(
                 self.tabs.tabText(index), lambda i=index: self.tabs.setCurrentIndex(i),
                 f"Ctrl+{index + 1}"))
+        if self.reception_view is not None:
+            patient_menu = bar.addMenu(_("&Patient"))
+            for action in self.reception_view.menu_actions():
+                patient_menu.addAction(action)
         tools = bar.addMenu(_("&Tools"))
         if self.settings_view is not None:
             tools.addAction(self._action(_("Settings"), self.show_settings, "Ctrl+,"))

@@ -3,11 +3,11 @@ Enter to check in, F2 to register, F4 to edit; everything works without the mous
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -105,10 +105,15 @@ class ReceptionView(QWidget):
         self.status = QLabel(objectName="status")
         self.status.setWordWrap(True)
 
-        self.register_button = self._button(_("Register new patient"), "F2", self.register)
-        self.edit_button = self._button(_("Edit patient"), "F4", self.edit_selected)
-        self.check_in_button = self._button(_("Check in"), "F5", self.check_in_selected)
-        self.history_button = self._button(_("History"), "Ctrl+H", self.show_history)
+        self.find_action = self._action(_("Find patient"), "Ctrl+F", self.focus_search)
+        self.register_action = self._action(_("Register new patient"), "F2", self.register)
+        self.edit_action = self._action(_("Edit patient"), "F4", self.edit_selected)
+        self.check_in_action = self._action(_("Check in"), "F5", self.check_in_selected)
+        self.history_action = self._action(_("History"), "Ctrl+H", self.show_history)
+        self.register_button = self._button(self.register_action)
+        self.edit_button = self._button(self.edit_action)
+        self.check_in_button = self._button(self.check_in_action)
+        self.history_button = self._button(self.history_action)
 
         buttons = QHBoxLayout()
         for button in (self.register_button, self.edit_button, self.check_in_button,
@@ -126,16 +131,29 @@ class ReceptionView(QWidget):
         side.addStretch()
         body.addLayout(side, 1)
         layout.addLayout(body)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
         self.show_selected()
 
-    def _button(self, text: str, shortcut: str, slot) -> QPushButton:  # type: ignore[no-untyped-def]
-        sequence = QKeySequence(shortcut)
-        label = sequence.toString(QKeySequence.SequenceFormat.NativeText)
-        button = QPushButton(f"{text} ({label})")
-        button.setToolTip(f"{text} — {label}")
-        button.clicked.connect(slot)
-        QShortcut(sequence, self, activated=slot)
+    def _action(self, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
+        """An action of this workspace: its shortcut works anywhere in it, and the main
+        window lists it in the Patient menu."""
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def menu_actions(self) -> list[QAction]:
+        return [self.find_action, self.register_action, self.edit_action, self.check_in_action,
+                self.history_action]
+
+    @staticmethod
+    def _button(action: QAction) -> QPushButton:
+        label = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        button = QPushButton(f"{action.text()} ({label})")
+        button.setToolTip(f"{action.text()} — {label}")
+        button.clicked.connect(action.trigger)
+        action.enabledChanged.connect(button.setEnabled)
         return button
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
@@ -166,8 +184,8 @@ class ReceptionView(QWidget):
 
     def show_selected(self) -> None:
         patient = self.selected()
-        for button in (self.edit_button, self.check_in_button, self.history_button):
-            button.setEnabled(patient is not None)
+        for action in (self.edit_action, self.check_in_action, self.history_action):
+            action.setEnabled(patient is not None)
         if patient is None:
             self.details.setText(_("Type to find a patient. F2 registers a new one."))
             return
