@@ -11,6 +11,7 @@ least busy doctor on duty.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -59,13 +60,20 @@ class Assignment:
     complaint_about_doctor_id: int | None = None
 
 
+def staff_number_order(number: str) -> tuple[tuple[int, int | str], ...]:
+    """D2 before D10: digits compare as numbers, the rest as text."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part)
+                 for part in re.split(r"(\d+)", number) if part)
+
+
 def rotate(doctors: list[DoctorOnDuty], last_rotated_staff_number: str | None) -> DoctorOnDuty:
     """The least loaded doctor; among equals, the next in staff-number order after the last."""
-    ordered = sorted(doctors, key=lambda d: d.staff_number)
+    ordered = sorted(doctors, key=lambda d: staff_number_order(d.staff_number))
     lightest = min(d.load_today for d in ordered)
     candidates = [d for d in ordered if d.load_today == lightest]
     if last_rotated_staff_number is not None:
-        after = [d for d in candidates if d.staff_number > last_rotated_staff_number]
+        last = staff_number_order(last_rotated_staff_number)
+        after = [d for d in candidates if staff_number_order(d.staff_number) > last]
         if after:
             return after[0]
     return candidates[0]
@@ -88,7 +96,7 @@ def choose_doctor(on_duty: list[DoctorOnDuty], past: PatientPast, request: Assig
     complaint: int | None = None
     pool = on_duty
     recent_treatment = (past.last_treatment_date is not None
-                        and request.today - past.last_treatment_date <= RETREATMENT_PERIOD)
+                        and request.today - past.last_treatment_date < RETREATMENT_PERIOD)
     if request.problem_with_earlier_work and recent_treatment and request.refuses_original_doctor:
         complaint = past.last_treatment_doctor_id
         pool = [d for d in on_duty if d.id != complaint]
@@ -111,7 +119,8 @@ def choose_doctor(on_duty: list[DoctorOnDuty], past: PatientPast, request: Assig
     if choice is None and pool:
         rule = AssignmentRule.EMERGENCY if request.emergency else AssignmentRule.ROTATION
         if request.emergency:
-            doctor = min(sorted(pool, key=lambda d: d.staff_number), key=lambda d: d.load_today)
+            doctor = min(sorted(pool, key=lambda d: staff_number_order(d.staff_number)),
+                         key=lambda d: d.load_today)
         else:
             doctor = rotate(pool, last_rotated_staff_number)
         choice = Assignment(doctor.id, rule, unavailable)

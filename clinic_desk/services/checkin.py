@@ -201,7 +201,7 @@ def check_in(desk: Desk, actor: Actor, form: CheckInForm) -> CheckInResult:
         visit = Visit(
             patient_id=form.request.patient_id, business_date=today,
             visit_kind_id=kind_id, doctor_id=doctor_id,
-            helping_doctor_id=regular if regular not in (None, doctor_id) else None,
+            helping_doctor_id=regular if regular not in (None, doctor_id, complaint) else None,
             appointment_id=proposal.appointment_id, assignment_rule=rule,
             override_reason=form.override_reason.strip() if overridden else "",
             refused_doctor_id=complaint, chief_complaint=form.chief_complaint.strip(),

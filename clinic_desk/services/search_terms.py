@@ -68,9 +68,17 @@ def pinyin_forms(name: str) -> tuple[list[str], list[str]]:
     return initials, fulls
 
 
+PHONE_PUNCTUATION = frozenset("+-()（）")
+
+
 def normalise_query(text: str) -> str:
-    """What the desk typed, in the form the terms are stored in."""
-    return "".join(text.split()).lower()
+    """What the desk typed, in the form the terms are stored in; a phone number typed as
+    +852 9123-4567 or (021) 6438 8888 becomes its digits."""
+    compact = "".join(text.split()).lower()
+    digits = "".join(ch for ch in compact if ch not in PHONE_PUNCTUATION)
+    if digits.isdigit() and len(digits) < len(compact):
+        return digits
+    return compact
 
 
 def name_terms(name: str) -> set[str]:

@@ -68,7 +68,7 @@ def test_a_preferred_doctor_off_duty_falls_through_and_is_shown_unavailable() ->
 
 # --- earlier work and return visits ----------------------------------------------------------
 
-@pytest.mark.parametrize("days_ago", [1, 200, 365])
+@pytest.mark.parametrize("days_ago", [1, 200, 364])
 def test_a_problem_with_work_done_within_a_year_goes_to_the_doctor_who_did_it(
         days_ago: int) -> None:
     past = treated(ZHAO, days_ago, last=WANG)  # seen by Wang since, for something else
@@ -76,8 +76,8 @@ def test_a_problem_with_work_done_within_a_year_goes_to_the_doctor_who_did_it(
     assert choice == Assignment(ZHAO.id, AssignmentRule.RETREATMENT)
 
 
-def test_after_more_than_a_year_it_is_no_longer_retreatment() -> None:
-    past = treated(ZHAO, 366, last=WANG)
+def test_after_a_year_it_is_no_longer_retreatment() -> None:
+    past = treated(ZHAO, 365, last=WANG)  # a year on, it is a new problem (a first visit)
     choice = choose_doctor(ALL, past, request(problem_with_earlier_work=True))
     assert choice == Assignment(WANG.id, AssignmentRule.SAME_DOCTOR)
     never_seen_since = PatientPast(last_treatment_doctor_id=ZHAO.id,
@@ -234,3 +234,13 @@ def test_rotation_always_picks_a_doctor_with_the_least_load(
     assert picked.staff_number == (after or lightest)[0]
     choice = choose_doctor(list(reversed(on_duty)), NEW, request(), last)
     assert choice == Assignment(picked.id, AssignmentRule.ROTATION)
+
+
+def test_rotation_orders_staff_numbers_as_people_read_them() -> None:
+
+    doctors = [DoctorOnDuty(i, number, number, Sex.MALE, 0)
+               for i, number in enumerate(("D10", "D2", "D9"), start=1)]
+    assert rotate(doctors, None).staff_number == "D2"
+    assert rotate(doctors, "D2").staff_number == "D9"
+    assert rotate(doctors, "D9").staff_number == "D10"
+    assert rotate(doctors, "D10").staff_number == "D2"

@@ -233,3 +233,10 @@ def test_a_patient_with_many_readings_does_not_hide_the_next_one(clinic: Clinic,
 def test_an_empty_query_finds_nothing(clinic: Clinic, registry: Registry, text: str) -> None:
     registry.add("张三")
     assert found(clinic, text) == []
+
+
+@pytest.mark.parametrize("typed", ["+86 138-1234-5678", "138-1234", "(138) 1234 5678"])
+def test_a_phone_typed_with_punctuation_is_found(clinic: Clinic, registry: Registry,
+                                                 typed: str) -> None:
+    patient = registry.add("陈华", phone="13812345678")
+    assert found(clinic, typed) == [patient]
