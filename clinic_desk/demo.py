@@ -17,7 +17,6 @@ from clinic_desk.services import catalog
 from clinic_desk.services.auth import log_in
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.patients import PatientForm, create_patient
-from clinic_desk.services.reception_lists import condition_kinds
 from clinic_desk.services.settings import get_settings
 from clinic_desk.services.setup import FirstStartForm, create_clinic, needs_first_start
 from clinic_desk.services.staff import Shift, StaffForm, add_staff
@@ -127,7 +126,7 @@ def populate_demo(desk: Desk, seed: int = 20261123) -> Actor:
     manager = setup_demo_clinic(desk, rng)
     now = desk.clock.now()
     today = business_date(now, get_settings(desk).timezone)
-    condition_ids = [kind.id for kind in condition_kinds(desk)]
+    condition_ids = [kind.id for kind in catalog.list_condition_kinds(desk, active_only=True)]
     with desk.db.write() as session:
         for _ in range(DEMO_PATIENTS):
             create_patient(session, manager.staff_id, _random_patient(rng, today, condition_ids),

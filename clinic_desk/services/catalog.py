@@ -1,10 +1,12 @@
-"""The clinic's lists: price categories and price list, visit kinds, payment methods.
+"""The clinic's lists: price categories and price list, visit kinds, payment methods,
+flagged conditions and referral sources.
 
 Entries are never deleted (old charges and visits point at them); they are deactivated.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -12,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic_desk.i18n import gettext as _
-from clinic_desk.models import PaymentKind, PaymentMethod, PriceCategory, PriceListItem, VisitKind
+from clinic_desk.models import (ConditionKind, PaymentKind, PaymentMethod, PriceCategory,
+                                PriceListItem, ReferralSource, VisitKind)
 from clinic_desk.models.base import Base
 from clinic_desk.money import AmountError, parse_amount
 from clinic_desk.services import audit
@@ -229,3 +232,71 @@ def save_payment_method(desk: Desk, actor: Actor, method_id: int | None, name: s
         return _save(session, desk, actor, PaymentMethod, method_id, {
             "name": name, "kind": kind, "needs_card_digits": needs_card_digits,
             "needs_reference": needs_reference, "active": active}, "payment_method")
+
+
+# --- flagged conditions and referral sources ----------------------------------------------
+
+COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+@dataclass(frozen=True)
+class ConditionKindRow:
+    id: int
+    name: str
+    colour: str
+    active: bool
+
+
+def list_condition_kinds(desk: Desk, active_only: bool = False) -> list[ConditionKindRow]:
+    with desk.db.read() as session:
+        query = select(ConditionKind).order_by(ConditionKind.sort_order, ConditionKind.id)
+        if active_only:
+            query = query.where(ConditionKind.active.is_(True))
+        return [ConditionKindRow(k.id, k.name, k.colour, k.active)
+                for k in session.execute(query).scalars()]
+
+
+def save_condition_kind(desk: Desk, actor: Actor, kind_id: int | None, name: str, colour: str,
+                        active: bool = True) -> int:
+    """A condition flagged wherever the patient shows (allergy, pregnancy ...) and its colour."""
+    require(actor, Permission.MANAGE_SETTINGS)
+    name, colour = name.strip(), colour.strip()
+    with desk.db.write() as session:
+        errors = FieldErrors()
+        _check_name(errors, name)
+        if "name" not in errors:
+            _check_unique(session, errors, ConditionKind, "name", name, kind_id, "name")
+        if not COLOUR.fullmatch(colour):
+            errors.add("colour", _("Enter a colour such as #d32f2f."))
+        errors.raise_if_any()
+        return _save(session, desk, actor, ConditionKind, kind_id,
+                     {"name": name, "colour": colour, "active": active}, "condition_kind")
+
+
+@dataclass(frozen=True)
+class ReferralSourceRow:
+    id: int
+    name: str
+    active: bool
+
+
+def list_referral_sources(desk: Desk, active_only: bool = False) -> list[ReferralSourceRow]:
+    with desk.db.read() as session:
+        query = select(ReferralSource).order_by(ReferralSource.sort_order, ReferralSource.id)
+        if active_only:
+            query = query.where(ReferralSource.active.is_(True))
+        return [ReferralSourceRow(r.id, r.name, r.active) for r in session.execute(query).scalars()]
+
+
+def save_referral_source(desk: Desk, actor: Actor, source_id: int | None, name: str,
+                         active: bool = True) -> int:
+    require(actor, Permission.MANAGE_SETTINGS)
+    name = name.strip()
+    with desk.db.write() as session:
+        errors = FieldErrors()
+        _check_name(errors, name)
+        if "name" not in errors:
+            _check_unique(session, errors, ReferralSource, "name", name, source_id, "name")
+        errors.raise_if_any()
+        return _save(session, desk, actor, ReferralSource, source_id,
+                     {"name": name, "active": active}, "referral_source")

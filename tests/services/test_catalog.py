@@ -140,3 +140,34 @@ def test_renaming_a_payment_method_to_its_own_name_is_not_a_duplicate(clinic: Cl
     catalog.save_payment_method(clinic.desk, clinic.manager, method.id, method.name, method.kind,
                                 method.needs_card_digits, method.needs_reference, active=False)
     assert not catalog.list_payment_methods(clinic.desk)[0].active
+
+
+def test_a_flagged_condition_is_added_with_its_colour(clinic: Clinic) -> None:
+    kind_id = catalog.save_condition_kind(clinic.desk, clinic.manager, None, "青霉素过敏",
+                                          "#aa00ff")
+    added = [k for k in catalog.list_condition_kinds(clinic.desk) if k.id == kind_id]
+    assert [(k.name, k.colour, k.active) for k in added] == [("青霉素过敏", "#aa00ff", True)]
+    assert last_audit_entry(clinic.desk).action == "condition_kind_added"
+
+
+@pytest.mark.parametrize(("name", "colour", "field"), [
+    ("  ", "#aa00ff", "name"), ("Allergy", "#aa00ff", "name"), ("心脏病", "red", "colour"),
+    ("心脏病", "#12345", "colour"),
+])
+def test_bad_flagged_conditions_name_their_field_and_write_nothing(
+        clinic: Clinic, name: str, colour: str, field: str) -> None:
+    existing = catalog.list_condition_kinds(clinic.desk)[0].name  # "Allergy" in English
+    name = existing if name == "Allergy" else name
+    expect_field_error(clinic.desk, field, lambda: catalog.save_condition_kind(
+        clinic.desk, clinic.manager, None, name, colour))
+
+
+def test_inactive_lists_are_not_offered_at_registration(clinic: Clinic) -> None:
+    source = catalog.list_referral_sources(clinic.desk)[0]
+    catalog.save_referral_source(clinic.desk, clinic.manager, source.id, source.name,
+                                 active=False)
+    offered = catalog.list_referral_sources(clinic.desk, active_only=True)
+    assert source.id not in [s.id for s in offered]
+    assert source.id in [s.id for s in catalog.list_referral_sources(clinic.desk)]
+    expect_field_error(clinic.desk, "name", lambda: catalog.save_referral_source(
+        clinic.desk, clinic.manager, None, offered[0].name))

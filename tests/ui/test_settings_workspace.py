@@ -17,7 +17,8 @@ from clinic_desk.config import WorkstationConfig
 from clinic_desk.ui.app import ClinicApp
 from clinic_desk.ui.approval import ApprovalDialog
 from clinic_desk.ui.settings.clinic_page import ClinicPage
-from clinic_desk.ui.settings.lists_page import PaymentMethodsPage, VisitKindsPage
+from clinic_desk.ui.settings.lists_page import (ConditionKindsPage, PaymentMethodsPage,
+                                               ReferralSourcesPage, VisitKindsPage)
 from clinic_desk.ui.settings.price_list_page import PriceItemDialog, PriceItemsPage
 from clinic_desk.ui.settings.staff_page import StaffDialog, StaffPage
 from clinic_desk.ui.settings.workstation_page import WorkstationPage
@@ -146,7 +147,8 @@ def test_editing_the_price_list(qtbot, desk, manager):
 
 
 @pytest.mark.parametrize("page_class", [StaffPage, PriceItemsPage, VisitKindsPage,
-                                        PaymentMethodsPage])
+                                        PaymentMethodsPage, ConditionKindsPage,
+                                        ReferralSourcesPage])
 def test_table_models_follow_the_qt_contract(qtbot, qtmodeltester, desk, manager, page_class):
     page = page_class(desk, manager)
     qtbot.addWidget(page)

@@ -7,13 +7,12 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout
                                QWidget)
 
 from clinic_desk.i18n import gettext as _
-from clinic_desk.services import patients
+from clinic_desk.services import catalog, patients
 from clinic_desk.services.checkin import list_doctors
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import ValidationError
 from clinic_desk.services.national_id import check_national_id
 from clinic_desk.services.patients import DuplicatePatient, PatientForm, PatientSummary
-from clinic_desk.services.reception_lists import condition_kinds, referral_sources
 from clinic_desk.ui.form_dialog import FormDialog
 from clinic_desk.ui.reception.summary import summary_line
 from clinic_desk.ui.widgets import SEX_NAMES, data_combo, select_data
@@ -84,14 +83,15 @@ class RegistrationDialog(FormDialog):
         self.national_id.setPlaceholderText(_("optional; fills in date of birth and sex"))
         self.national_id.editingFinished.connect(self.fill_from_id)
         self.address = QLineEdit(form.address if form else "", objectName="address")
-        self.referral = data_combo([("", None)] + [(r.name, r.id) for r in referral_sources(desk)])
+        self.referral = data_combo([("", None)] + [
+            (r.name, r.id) for r in catalog.list_referral_sources(desk, active_only=True)])
         self.doctor = data_combo([("", None)] + [(d.name, d.id) for d in list_doctors(desk)])
         self.vip = QCheckBox(_("VIP: sees the doctor without waiting"), objectName="vip")
         self.condition_boxes: dict[int, QCheckBox] = {}
         conditions = QWidget()
         conditions_layout = QHBoxLayout(conditions)
         conditions_layout.setContentsMargins(0, 0, 0, 0)
-        for kind in condition_kinds(desk):
+        for kind in catalog.list_condition_kinds(desk, active_only=True):
             box = QCheckBox(kind.name, objectName=f"condition_{kind.id}")
             box.setStyleSheet(f"QCheckBox {{ color: {kind.colour}; font-weight: 600; }}")
             self.condition_boxes[kind.id] = box

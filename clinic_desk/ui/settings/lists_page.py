@@ -1,4 +1,4 @@
-"""Visit kinds and payment methods: the clinic's own lists."""
+"""The clinic's own lists: visit kinds, payment methods, flagged conditions, referral sources."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QCheckBox, QLineEdit, QSpinBox, QWidget
 from clinic_desk.i18n import N_, gettext as _
 from clinic_desk.models import PaymentKind
 from clinic_desk.services import catalog
-from clinic_desk.services.catalog import PaymentMethodRow, VisitKindRow
+from clinic_desk.services.catalog import (ConditionKindRow, PaymentMethodRow, ReferralSourceRow,
+                                          VisitKindRow)
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.ui.form_dialog import FormDialog
 from clinic_desk.ui.settings.list_page import ListPage
@@ -105,3 +106,69 @@ class PaymentMethodsPage(ListPage[PaymentMethodRow]):
 
     def editor(self, row: PaymentMethodRow | None) -> PaymentMethodDialog:
         return PaymentMethodDialog(self.desk, self.actor, row, self)
+
+
+class ConditionKindDialog(FormDialog):
+    def __init__(self, desk: Desk, actor: Actor, row: ConditionKindRow | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(_("Flagged condition"), parent)
+        self.desk, self.actor, self.row = desk, actor, row
+        self.name = QLineEdit(row.name if row else "", objectName="name")
+        self.colour = QLineEdit(row.colour if row else "#d32f2f", objectName="colour")
+        self.colour.setToolTip(_("The badge colour, as #RRGGBB"))
+        self.active = QCheckBox(_("In use"))
+        self.active.setChecked(row.active if row else True)
+        self.add_row(_("Name"), "name", self.name)
+        self.add_row(_("Colour"), "colour", self.colour)
+        self.add_row("", "active", self.active)
+        self.finish_layout()
+
+    def submit(self) -> None:
+        catalog.save_condition_kind(self.desk, self.actor, self.row.id if self.row else None,
+                                    self.name.text(), self.colour.text(), self.active.isChecked())
+
+
+class ConditionKindsPage(ListPage[ConditionKindRow]):
+    stretch_column = 0
+
+    def columns(self) -> Sequence[Column[ConditionKindRow]]:
+        return (Column(N_("Name"), lambda r: r.name, foreground=lambda r: r.colour),
+                Column(N_("Colour"), lambda r: r.colour),
+                Column(N_("In use"), lambda r: yes_no(r.active)))
+
+    def load(self) -> Sequence[ConditionKindRow]:
+        return catalog.list_condition_kinds(self.desk)
+
+    def editor(self, row: ConditionKindRow | None) -> ConditionKindDialog:
+        return ConditionKindDialog(self.desk, self.actor, row, self)
+
+
+class ReferralSourceDialog(FormDialog):
+    def __init__(self, desk: Desk, actor: Actor, row: ReferralSourceRow | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(_("Referral source"), parent)
+        self.desk, self.actor, self.row = desk, actor, row
+        self.name = QLineEdit(row.name if row else "", objectName="name")
+        self.active = QCheckBox(_("In use"))
+        self.active.setChecked(row.active if row else True)
+        self.add_row(_("Name"), "name", self.name)
+        self.add_row("", "active", self.active)
+        self.finish_layout()
+
+    def submit(self) -> None:
+        catalog.save_referral_source(self.desk, self.actor, self.row.id if self.row else None,
+                                     self.name.text(), self.active.isChecked())
+
+
+class ReferralSourcesPage(ListPage[ReferralSourceRow]):
+    stretch_column = 0
+
+    def columns(self) -> Sequence[Column[ReferralSourceRow]]:
+        return (Column(N_("Name"), lambda r: r.name),
+                Column(N_("In use"), lambda r: yes_no(r.active)))
+
+    def load(self) -> Sequence[ReferralSourceRow]:
+        return catalog.list_referral_sources(self.desk)
+
+    def editor(self, row: ReferralSourceRow | None) -> ReferralSourceDialog:
+        return ReferralSourceDialog(self.desk, self.actor, row, self)
