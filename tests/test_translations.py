@@ -26,6 +26,12 @@ def _template_ids() -> set[str]:
         return {m.id for m in read_po(handle) if m.id}
 
 
+def test_plural_messages_are_checked_too():
+    """An untranslated plural is a tuple of empty strings, which is truthy: count forms."""
+    plural = [m for m in _catalog("zh_CN") if m.pluralizable]
+    assert plural and all(all(m.string) for m in plural)
+
+
 def test_the_template_is_up_to_date_with_the_code(tmp_path):
     """A string marked in the code but missing from the catalogs would show in English."""
     fresh = tmp_path / "fresh.pot"
@@ -46,10 +52,13 @@ def test_every_message_is_translated_with_its_placeholders(language):
     for message in catalog:
         if not message.id:
             continue
-        assert message.string, f"{language}: untranslated {message.id!r}"
-        assert not message.fuzzy, f"{language}: fuzzy {message.id!r}"
-        assert set(PLACEHOLDER.findall(message.string)) == set(PLACEHOLDER.findall(message.id)), \
-            f"{language}: placeholders differ in {message.id!r}"
+        source = message.id[0] if message.pluralizable else message.id
+        forms = message.string if message.pluralizable else (message.string,)
+        assert forms and all(forms), f"{language}: untranslated {source!r}"
+        assert not message.fuzzy, f"{language}: fuzzy {source!r}"
+        for form in forms:
+            assert set(PLACEHOLDER.findall(form)) == set(PLACEHOLDER.findall(source)), \
+                f"{language}: placeholders differ in {source!r}"
 
 
 def test_languages_load_and_traditional_differs_from_simplified():

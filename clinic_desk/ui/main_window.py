@@ -15,6 +15,7 @@ from clinic_desk.services.auth import Permission, can
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
+from clinic_desk.ui.notification_bar import NotificationBar
 from clinic_desk.ui.reception.view import ReceptionView
 from clinic_desk.ui.settings.view import SettingsView
 from clinic_desk.ui.widgets import ROLE_NAMES, enum_name
@@ -50,7 +51,16 @@ class MainWindow(QMainWindow):
             clinic=settings.clinic_name, user=actor.name))
         self.tabs = QTabWidget(objectName="workspaces")
         self.tabs.setDocumentMode(True)
-        self.setCentralWidget(self.tabs)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.notification_bar: NotificationBar | None = None
+        if can(actor, Permission.APPROVE):
+            self.notification_bar = NotificationBar(desk, actor)
+            column.addWidget(self.notification_bar)
+        column.addWidget(self.tabs)
+        self.setCentralWidget(central)
         self.reception_view: ReceptionView | None = None
         self.settings_view: SettingsView | None = None
         if can(actor, Permission.REGISTER_PATIENTS):

@@ -9,11 +9,12 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from clinic_desk.models import Absence, Role, Sex, Visit, VisitKind, VisitState
+from clinic_desk.models import Absence, NotificationKind, Role, Sex, Visit, VisitKind, VisitState
 from clinic_desk.services.checkin import (CheckInForm, CheckInRequest, CheckInResult,
                                           check_in, propose_check_in)
 from clinic_desk.services.duty import doctors_on_duty
-from clinic_desk.services.errors import Conflict
+from clinic_desk.services.errors import Conflict, PermissionDenied
+from clinic_desk.services.notifications import mark_seen, unread_notifications
 from clinic_desk.services.patients import PatientForm, register_patient
 from clinic_desk.services.staff import Shift, StaffForm, add_staff
 
@@ -407,3 +408,19 @@ def test_a_receptionist_may_check_in_and_a_cashier_may_not(clinic: Clinic, docto
     check_in(clinic.desk, clinic.receptionist, check)
     assert rows(clinic.desk, "SELECT patient_id, checked_in_by_id FROM visits") == [
         (patient, clinic.receptionist.staff_id)]
+
+
+def test_the_manager_sees_an_emergency_until_marking_it_seen(clinic: Clinic, doctors: Doctors,
+                                                             patients: Patients) -> None:
+    patient = patients.add("欧阳华")
+    arrive(clinic, patient, emergency=True, chief_complaint="外伤")
+    unread = unread_notifications(clinic.desk, clinic.manager)
+    assert [(n.kind, n.message) for n in unread] == [
+        (NotificationKind.EMERGENCY, "Emergency: 欧阳华 has arrived.")]
+    with pytest.raises(PermissionDenied):
+        unread_notifications(clinic.desk, clinic.receptionist)
+    clinic.clock.advance(minutes=1)
+    mark_seen(clinic.desk, clinic.manager, unread[0].id)
+    assert unread_notifications(clinic.desk, clinic.manager) == []
+    seen_by, seen_at = rows(clinic.desk, "SELECT read_by_id, read_at FROM notifications")[0]
+    assert seen_by == clinic.manager.staff_id and seen_at is not None

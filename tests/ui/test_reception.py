@@ -178,3 +178,25 @@ def test_duplicate_warning_offers_the_existing_patient(qtbot, desk, clinic):
     assert dialog.patient_id == existing
     with desk.db.read() as session:
         assert len(session.execute(select(Patient)).all()) == 1
+
+
+def test_the_managers_window_shows_an_emergency_at_once(qtbot, desk, clinic, doctors):
+    from clinic_desk.services.checkin import (CheckInForm, CheckInRequest, check_in,
+                                              propose_check_in)
+    from clinic_desk.ui.main_window import MainWindow
+
+    window = MainWindow(desk, clinic.manager)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.notification_bar is not None and window.notification_bar.isHidden()
+    patient = register_patient(desk, clinic.receptionist, PatientForm(
+        name="赵六", sex=Sex.MALE, birth_date=date(1988, 8, 8), phone="13700001234"))
+    request = CheckInRequest(patient_id=patient, emergency=True)
+    proposal = propose_check_in(desk, request)
+    check_in(desk, clinic.receptionist, CheckInForm(request, proposal.visit_kind_id, "外伤",
+                                                    proposal.assignment.doctor_id))
+    bar = window.notification_bar
+    qtbot.waitUntil(bar.isVisible, timeout=5000)  # the bar polls the database by itself
+    assert bar.message.text() == "Emergency: 赵六 has arrived."
+    bar.seen_button.click()
+    assert bar.isHidden()
