@@ -6,7 +6,7 @@ shows here within seconds without anyone refreshing a screen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from clinic_desk.i18n import gettext as _, ngettext
@@ -35,7 +35,7 @@ class NotificationBar(QWidget):
         layout.addWidget(self.message, 1)
         layout.addWidget(self.more)
         layout.addWidget(self.seen_button)
-        self.setAutoFillBackground(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.timer = QTimer(self, interval=POLL_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
