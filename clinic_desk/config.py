@@ -24,6 +24,7 @@ def config_path() -> Path:
 class WorkstationConfig:
     database: str = ""
     printers: dict[str, str] = field(default_factory=dict)
+    display_screen: str = ""  # where the waiting-room display was last shown
 
     def database_location(self) -> str:
         return self.database or str(default_database_path())

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from sqlalchemy import DateTime, Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -190,3 +190,40 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class DatabaseClock:
+    """"Now" as the database server sees it, so every PC of a clinic shows the same waits.
+
+    The offset between this PC's clock and the database's is measured once a minute; in
+    between, `now()` needs no round trip (the queue ticks every second). With the default
+    SQLite file the database runs on this PC and the offset is zero.
+    """
+
+    RESYNC_SECONDS = 60.0
+
+    def __init__(self, engine: Engine, local: Callable[[], datetime] | None = None) -> None:
+        self._engine = engine
+        self._local = local or (lambda: datetime.now(timezone.utc))
+        self._offset = timedelta(0)
+        self._synced_at: datetime | None = None
+
+    def sync(self) -> None:
+        before = self._local()
+        with self._engine.connect() as connection:
+            server = connection.execute(select(func.current_timestamp())).scalar_one()
+        after = self._local()
+        if server.tzinfo is None:
+            server = server.replace(tzinfo=timezone.utc)
+        self._offset = server - (before + (after - before) / 2)
+        if abs(self._offset) < timedelta(seconds=1):
+            self._offset = timedelta(0)  # SQLite's CURRENT_TIMESTAMP has whole seconds only
+        self._synced_at = after
+
+    def now(self) -> datetime:
+        local = self._local()
+        if self._synced_at is None or (local - self._synced_at).total_seconds() > \
+                self.RESYNC_SECONDS:
+            self.sync()
+            local = self._local()
+        return local + self._offset

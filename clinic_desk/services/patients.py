@@ -315,6 +315,20 @@ def _get(session: Session, patient_id: int) -> Patient:
     return patient
 
 
+def flags_of(session: Session, patient_ids: Iterable[int]) -> dict[int, list[Flag]]:
+    """Each patient's flagged conditions, in the clinic's order of the list."""
+    ids = list(set(patient_ids))
+    flags: dict[int, list[Flag]] = {}
+    if not ids:
+        return flags
+    for patient_id, name, colour in session.execute(
+            select(PatientCondition.patient_id, ConditionKind.name, ConditionKind.colour)
+            .join(ConditionKind).where(PatientCondition.patient_id.in_(ids))
+            .order_by(ConditionKind.sort_order, ConditionKind.id)):
+        flags.setdefault(patient_id, []).append(Flag(name, colour))
+    return flags
+
+
 def summaries(session: Session, patient_ids: Iterable[int]) -> list[PatientSummary]:
     """Summaries in the order of `patient_ids`, with their flags, in two queries."""
     ids = list(patient_ids)
@@ -323,12 +337,7 @@ def summaries(session: Session, patient_ids: Iterable[int]) -> list[PatientSumma
     columns = (Patient.id, Patient.record_number, Patient.name, Patient.sex, Patient.birth_date,
                Patient.phone, Patient.vip)
     rows = {row.id: row for row in session.execute(select(*columns).where(Patient.id.in_(ids)))}
-    flags: dict[int, list[Flag]] = {}
-    for patient_id, name, colour in session.execute(
-            select(PatientCondition.patient_id, ConditionKind.name, ConditionKind.colour)
-            .join(ConditionKind).where(PatientCondition.patient_id.in_(ids))
-            .order_by(ConditionKind.sort_order, ConditionKind.id)):
-        flags.setdefault(patient_id, []).append(Flag(name, colour))
+    flags = flags_of(session, ids)
     return [PatientSummary(id=r.id, record_number=r.record_number, name=r.name, sex=r.sex,
                            birth_date=r.birth_date, phone=r.phone, vip=r.vip,
                            flags=tuple(flags.get(r.id, ())))

@@ -19,6 +19,7 @@ from clinic_desk.services import audit
 from clinic_desk.services.auth import Permission, require
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import FieldErrors
+from clinic_desk.services.privacy import DisplayName
 
 MAX_TEXT = 200
 
@@ -35,6 +36,7 @@ class ClinicSettings:
     wait_alert_first_minutes: int = 15
     wait_alert_second_minutes: int = 20
     discount_limit_percent: int = 10
+    display_name_mode: str = "masked"  # how the waiting-room screen shows names
 
 
 _DEFAULTS = ClinicSettings()
@@ -86,6 +88,8 @@ def validate_settings(new: ClinicSettings) -> None:
     elif first >= second and "wait_alert_first_minutes" not in errors:
         errors.add("wait_alert_second_minutes",
                    _("The second alert must come later than the first."))
+    if new.display_name_mode not in {mode.value for mode in DisplayName}:
+        errors.add("display_name_mode", _("Choose how names appear on the waiting-room screen."))
     if not 0 <= new.discount_limit_percent <= 100:
         errors.add("discount_limit_percent", _("Enter a percentage between 0 and 100."))
     errors.raise_if_any()

@@ -15,7 +15,10 @@ from clinic_desk.services.auth import Permission, can
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
+from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.notification_bar import NotificationBar
+from clinic_desk.ui.queue.display import WaitingRoomDisplay
+from clinic_desk.ui.queue.view import QueueView
 from clinic_desk.ui.reception.view import ReceptionView
 from clinic_desk.ui.settings.view import SettingsView
 from clinic_desk.ui.widgets import ROLE_NAMES, enum_name
@@ -61,11 +64,17 @@ class MainWindow(QMainWindow):
             column.addWidget(self.notification_bar)
         column.addWidget(self.tabs)
         self.setCentralWidget(central)
+        self.watcher = ChangeWatcher(desk, self)
         self.reception_view: ReceptionView | None = None
+        self.queue_view: QueueView | None = None
         self.settings_view: SettingsView | None = None
+        self.display: WaitingRoomDisplay | None = None
         if can(actor, Permission.REGISTER_PATIENTS):
             self.reception_view = ReceptionView(desk, actor)
             self.tabs.addTab(self.reception_view, _("Reception"))
+        if can(actor, Permission.RUN_QUEUE):
+            self.queue_view = QueueView(desk, actor, self.watcher)
+            self.tabs.addTab(self.queue_view, _("Queue"))
         if can(actor, Permission.MANAGE_SETTINGS):
             self.settings_view = SettingsView(desk, actor, self.language_requested.emit)
             self.tabs.addTab(self.settings_view, _("Settings"))
@@ -94,10 +103,18 @@ class MainWindow(QMainWindow):
             workspaces.addAction(self._action(
                 self.tabs.tabText(index), lambda i=index: self.tabs.setCurrentIndex(i),
                 f"Ctrl+{index + 1}"))
+        if self.queue_view is not None:
+            workspaces.addSeparator()
+            workspaces.addAction(self._action(_("Waiting-room display"), self.show_display,
+                                              "Ctrl+Shift+D"))
         if self.reception_view is not None:
             patient_menu = bar.addMenu(_("&Patient"))
             for action in self.reception_view.menu_actions():
                 patient_menu.addAction(action)
+        if self.queue_view is not None:
+            queue_menu = bar.addMenu(_("&Queue"))
+            for action in self.queue_view.menu_actions():
+                queue_menu.addAction(action)
         tools = bar.addMenu(_("&Tools"))
         if self.settings_view is not None:
             tools.addAction(self._action(_("Settings"), self.show_settings, "Ctrl+,"))
@@ -114,6 +131,17 @@ class MainWindow(QMainWindow):
             language_menu.addAction(action)
         help_menu = bar.addMenu(_("&Help"))
         help_menu.addAction(self._action(_("About clinic_desk"), self.show_about))
+
+    def show_display(self) -> None:
+        if self.display is None:
+            self.display = WaitingRoomDisplay(self.desk, self.watcher)
+        self.display.show_on_screen()
+        self.display.raise_()
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if self.display is not None:
+            self.display.close()
+        super().closeEvent(event)
 
     def show_settings(self) -> None:
         if self.settings_view is not None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QWidget
 
 from clinic_desk.i18n import N_, LANGUAGES, babel_locale, gettext as _
 from clinic_desk.models import PaymentKind, Role, Sex
+from clinic_desk.services.privacy import DisplayName
 
 SEX_NAMES = {Sex.FEMALE: N_("Female"), Sex.MALE: N_("Male")}
 ROLE_NAMES = {Role.RECEPTIONIST: N_("Receptionist"), Role.CASHIER: N_("Cashier"),
@@ -18,6 +19,9 @@ ROLE_NAMES = {Role.RECEPTIONIST: N_("Receptionist"), Role.CASHIER: N_("Cashier")
 PAYMENT_KIND_NAMES = {PaymentKind.CASH: N_("Cash"), PaymentKind.CARD: N_("Bank card"),
                       PaymentKind.WECHAT: N_("WeChat Pay"), PaymentKind.ALIPAY: N_("Alipay"),
                       PaymentKind.DEPOSIT: N_("Deposit"), PaymentKind.OTHER: N_("Other")}
+DISPLAY_NAME_TEXTS = {DisplayName.MASKED: N_("Partly hidden (张*明)"),
+                      DisplayName.INITIALS: N_("Initials (Z.S.M.)"),
+                      DisplayName.NUMBER: N_("Queue number only")}
 #: Currencies offered in the settings; Babel formats any of them.
 CURRENCIES = ("CNY", "HKD", "MOP", "TWD", "USD", "SGD", "EUR")
 

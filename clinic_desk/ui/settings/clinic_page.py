@@ -12,7 +12,8 @@ from clinic_desk.i18n import gettext as _
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import ClinicSettings, get_settings, save_settings
 from clinic_desk.ui.field_errors import FieldErrors
-from clinic_desk.ui.widgets import currency_combo, language_combo, select_data
+from clinic_desk.ui.widgets import (DISPLAY_NAME_TEXTS, currency_combo, data_combo,
+                                    language_combo, select_data)
 
 
 def _minutes_box(object_name: str) -> QSpinBox:
@@ -62,6 +63,10 @@ class ClinicPage(QWidget):
         add(_("Second wait alert after"), "wait_alert_second_minutes", self.alert_second)
         add(_("Discounts above this need a manager"), "discount_limit_percent",
             self.discount_limit)
+        self.display_names = data_combo(
+            (_(text), mode.value) for mode, text in DISPLAY_NAME_TEXTS.items())
+        self.display_names.setObjectName("display_name_mode")
+        add(_("Names on the waiting-room screen"), "display_name_mode", self.display_names)
         layout.addWidget(self.general_error)
         buttons = QHBoxLayout()
         self.save_button = QPushButton(_("Save"), objectName="save")
@@ -86,6 +91,7 @@ class ClinicPage(QWidget):
         self.alert_first.setValue(self.current.wait_alert_first_minutes)
         self.alert_second.setValue(self.current.wait_alert_second_minutes)
         self.discount_limit.setValue(self.current.discount_limit_percent)
+        select_data(self.display_names, self.current.display_name_mode)
 
     def form_data(self) -> ClinicSettings:
         return replace(
@@ -95,7 +101,8 @@ class ClinicPage(QWidget):
             record_number_format=self.record_number_format.text().strip(),
             wait_alert_first_minutes=self.alert_first.value(),
             wait_alert_second_minutes=self.alert_second.value(),
-            discount_limit_percent=self.discount_limit.value())
+            discount_limit_percent=self.discount_limit.value(),
+            display_name_mode=self.display_names.currentData())
 
     def save(self) -> None:
         self.saved_label.clear()

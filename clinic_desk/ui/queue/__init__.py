@@ -1,0 +1,1 @@
+"""The waiting queue workspace and the waiting-room display."""
