@@ -169,10 +169,10 @@ def test_switching_language_rebuilds_the_window_in_that_language(qtbot, desk, ma
     controller.switch_language("en")
     qtbot.addWidget(controller.window)
     assert controller.window is not window
-    assert controller.settings_tab(window) == "Settings"
+    assert settings_tab(controller.window) == "Settings"
     controller.switch_language("zh_TW")
     qtbot.addWidget(controller.window)
-    assert controller.settings_tab(window) == "設定"
+    assert settings_tab(controller.window) == "設定"
     controller.switch_language("en")
     qtbot.addWidget(controller.window)
     with desk.db.read() as session:
