@@ -65,6 +65,7 @@ class WaitingRoomDisplay(QWidget):
         self.last_called: set[int] | None = None
         self.called_texts: list[tuple[str, str]] = []
         self.next_texts: list[str] = []
+        self.watcher = watcher
         watcher.changed.connect(lambda _stamp: self.refresh())
         self.refresh()
 

@@ -31,7 +31,11 @@ def clock_text(span: timedelta) -> str:
 
 
 def about_minutes(minutes: int | None) -> str:
-    return "" if minutes is None else _("about {count} min").format(count=minutes)
+    if minutes is None:
+        return ""
+    if minutes == 0:
+        return _("next")
+    return _("about {count} min").format(count=minutes)
 
 
 class QueueTableModel(QAbstractTableModel):

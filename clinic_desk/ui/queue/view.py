@@ -105,6 +105,7 @@ class QueueView(QWidget):
         self.ticker = QTimer(self, interval=TICK_MS)
         self.ticker.timeout.connect(self.tick)
         self.ticker.start()
+        self.watcher = watcher
         watcher.changed.connect(lambda _stamp: self.reload())
         self.reload()
 
