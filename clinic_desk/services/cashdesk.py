@@ -1,0 +1,350 @@
+"""The cash desk (收费): charges from the price list, discounts, and payments with their
+numbered receipt, each posted whole in one transaction or not at all.
+
+A payment carries a key the client made before posting: posting the same key again (a
+retry after a crash, a double click) returns the first posting instead of a second one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_desk.clock import business_date
+from clinic_desk.i18n import gettext as _
+from clinic_desk.models import (Charge, Discount, Patient, Payment, PaymentKind, PaymentMethod,
+                                PriceListItem, Receipt, Role, Staff, StaffRole, Visit,
+                                VisitState)
+from clinic_desk.money import AmountError, format_money, parse_amount
+from clinic_desk.services import audit
+from clinic_desk.services.auth import Approval, Permission, require
+from clinic_desk.services.context import Actor, Desk
+from clinic_desk.services.day_lock import require_open
+from clinic_desk.services.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from clinic_desk.services.ledger import patient_totals, visit_totals
+from clinic_desk.services.numbering import take_next
+from clinic_desk.services.settings import load_settings
+
+RECEIPT_SERIES = "receipt"
+MAX_QUANTITY = 999
+MAX_NOTE = 100
+
+
+def _today(session: Session, now: datetime) -> date:
+    return business_date(now, load_settings(session).timezone)
+
+
+def _visit(session: Session, visit_id: int) -> Visit:
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFound(_("This visit no longer exists."))
+    return visit
+
+
+# --- charges --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChargeLine:
+    price_item_id: int
+    quantity: int = 1
+    doctor_id: int | None = None
+    position_note: str = ""  # tooth or eye position
+
+
+def add_charges(desk: Desk, actor: Actor, visit_id: int, lines: list[ChargeLine]) -> list[int]:
+    """Charge price-list items on a visit, each with the doctor who did the work."""
+    require(actor, Permission.TAKE_PAYMENTS)
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        today = _today(session, now)
+        require_open(session, today)
+        visit = _visit(session, visit_id)
+        errors = FieldErrors()
+        if not lines:
+            errors.add("lines", _("Add at least one item."))
+        items: list[PriceListItem] = []
+        for index, line in enumerate(lines):
+            item = session.get(PriceListItem, line.price_item_id)
+            if item is None or not item.active:
+                errors.add(f"lines.{index}.item", _("Choose an item of the price list."))
+            elif not 1 <= line.quantity <= MAX_QUANTITY:
+                errors.add(f"lines.{index}.quantity",
+                           _("Enter a quantity between 1 and {count}.").format(
+                               count=MAX_QUANTITY))
+            elif len(line.position_note) > MAX_NOTE:
+                errors.add(f"lines.{index}.position_note",
+                           _("At most {count} characters.").format(count=MAX_NOTE))
+            else:
+                items.append(item)
+        errors.raise_if_any()
+        ids = []
+        for line, item in zip(lines, items):
+            charge = Charge(
+                patient_id=visit.patient_id, visit_id=visit.id, price_item_id=item.id,
+                category_id=item.category_id, description=item.name, quantity=line.quantity,
+                unit_price=item.price, amount=item.price * line.quantity,
+                doctor_id=line.doctor_id or visit.doctor_id,
+                position_note=line.position_note.strip(), business_date=today, created_at=now,
+                created_by_id=actor.staff_id)
+            session.add(charge)
+            session.flush()
+            ids.append(charge.id)
+            audit.record(session, now, actor.staff_id, "charge_added", "charge", charge.id, {
+                "visit_id": visit.id, "item": item.code, "quantity": line.quantity,
+                "amount": charge.amount})
+        return ids
+
+
+# --- discounts -----------------------------------------------------------------------------
+
+def _is_manager(session: Session, staff_id: int) -> bool:
+    return session.execute(select(StaffRole.id).join(Staff).where(
+        StaffRole.staff_id == staff_id, StaffRole.role == Role.MANAGER,
+        Staff.active.is_(True))).first() is not None
+
+
+class ApprovalNeeded(Conflict):
+    """The action is above what the cashier may do alone: ask a manager, then repeat it."""
+
+
+def add_discount(desk: Desk, actor: Actor, visit_id: int, *, percent: int | None = None,
+                 amount_text: str = "", reason: str = "",
+                 approval: Approval | None = None) -> int:
+    """Take a percentage or an amount off what the visit owes; above the clinic's limit a
+    manager approves on the spot."""
+    require(actor, Permission.TAKE_PAYMENTS)
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        today = _today(session, now)
+        require_open(session, today)
+        visit = _visit(session, visit_id)
+        settings = load_settings(session)
+        owed = visit_totals(session, visit_id).balance
+        errors = FieldErrors()
+        value = 0
+        if percent is not None:
+            if not 1 <= percent <= 100:
+                errors.add("percent", _("Enter a percentage between 1 and 100."))
+            else:
+                value = int((Decimal(owed) * percent / 100).quantize(Decimal(1)))
+        else:
+            try:
+                value = parse_amount(amount_text, settings.currency)
+            except AmountError as error:
+                errors.add("amount", error.message)
+            else:
+                if value <= 0:
+                    errors.add("amount", _("The discount must be more than zero."))
+        if not reason.strip():
+            errors.add("reason", _("Give the reason."))
+        if "amount" not in errors and "percent" not in errors and value > owed:
+            errors.add("amount" if percent is None else "percent",
+                       _("The discount is more than the visit owes."))
+        errors.raise_if_any()
+        charged = visit_totals(session, visit_id).charged
+        share = Decimal(value) * 100 / charged if charged else Decimal(100)
+        approver = None
+        if share > settings.discount_limit_percent:
+            if approval is None:
+                raise ApprovalNeeded(_("A discount above {limit}% needs a manager's "
+                                       "approval.").format(limit=settings.discount_limit_percent))
+            if not _is_manager(session, approval.staff_id):
+                raise PermissionDenied(_("Only a manager can approve this."))
+            approver = approval.staff_id
+        discount = Discount(patient_id=visit.patient_id, visit_id=visit.id,
+                            percent_basis_points=percent * 100 if percent else None,
+                            amount=value, reason=reason.strip(), approved_by_id=approver,
+                            business_date=today, created_at=now, created_by_id=actor.staff_id)
+        session.add(discount)
+        session.flush()
+        audit.record(session, now, actor.staff_id, "discount_added", "discount", discount.id,
+                     {"visit_id": visit.id, "amount": value, "percent": percent},
+                     reason=reason.strip(), approved_by_id=approver)
+        return discount.id
+
+
+# --- payments ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PaymentPart:
+    """One way the patient pays part of the sum: cash, a card, WeChat Pay ..."""
+
+    method_id: int
+    amount_text: str
+    tendered_text: str = ""   # cash handed over, when change is given
+    card_type: str = ""
+    card_last4: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    patient_id: int
+    visit_id: int | None
+    parts: tuple[PaymentPart, ...]
+    idempotency_key: str
+    deposit: bool = False              # prepayment kept on the patient's account
+    accept_reused_reference: bool = False
+
+
+@dataclass(frozen=True)
+class PostedPayment:
+    receipt_id: int
+    receipt_number: str
+    payment_ids: tuple[int, ...]
+    paid: int
+    change: int
+    balance_after: int
+    repeated: bool = False  # the key was posted before: this is that posting
+
+
+class ReferenceAlreadyUsed(Conflict):
+    """The same transaction reference was recorded before: possibly a double posting."""
+
+
+@dataclass
+class _Checked:
+    method: PaymentMethod
+    amount: int
+    tendered: int | None = None
+    change: int = 0
+    card_type: str = ""
+    card_last4: str = ""
+    reference: str = ""
+
+
+def _check_part(session: Session, index: int, part: PaymentPart, currency: str,
+                errors: FieldErrors) -> _Checked | None:
+    prefix = f"parts.{index}."
+    method = session.get(PaymentMethod, part.method_id)
+    if method is None or not method.active:
+        errors.add(prefix + "method", _("Choose a payment method."))
+        return None
+    try:
+        amount = parse_amount(part.amount_text, currency)
+    except AmountError as error:
+        errors.add(prefix + "amount", error.message)
+        return None
+    if amount <= 0:
+        errors.add(prefix + "amount", _("The amount must be more than zero."))
+        return None
+    checked = _Checked(method=method, amount=amount, reference=part.reference.strip())
+    if method.kind == PaymentKind.CASH and part.tendered_text.strip():
+        try:
+            tendered = parse_amount(part.tendered_text, currency)
+        except AmountError as error:
+            errors.add(prefix + "tendered", error.message)
+            return None
+        if tendered < amount:
+            errors.add(prefix + "tendered", _("Less than the amount paid in cash."))
+            return None
+        checked.tendered, checked.change = tendered, tendered - amount
+    if method.needs_card_digits:
+        digits = part.card_last4.strip()
+        if len(digits) != 4 or not digits.isdigit():
+            errors.add(prefix + "card_last4", _("Enter the card's last 4 digits."))
+        if not part.card_type.strip():
+            errors.add(prefix + "card_type", _("Enter the card type (e.g. UnionPay debit)."))
+        checked.card_type, checked.card_last4 = part.card_type.strip(), digits
+    if method.needs_reference and not checked.reference:
+        errors.add(prefix + "reference", _("Enter the transaction reference."))
+    return checked
+
+
+def _repeat(session: Session, key: str) -> PostedPayment | None:
+    payments = session.execute(select(Payment).where(
+        Payment.idempotency_key.like(f"{key}:%")).order_by(Payment.id)).scalars().all()
+    if not payments:
+        return None
+    receipt = session.get(Receipt, payments[0].receipt_id) if payments[0].receipt_id else None
+    return PostedPayment(
+        receipt_id=receipt.id if receipt else 0, receipt_number=receipt.number if receipt else "",
+        payment_ids=tuple(p.id for p in payments), paid=sum(p.amount for p in payments),
+        change=sum(p.change_given or 0 for p in payments),
+        balance_after=receipt.balance_after if receipt else 0, repeated=True)
+
+
+def post_payment(desk: Desk, actor: Actor, request: PaymentRequest) -> PostedPayment:
+    """Post every part of a payment and its receipt together, or nothing at all."""
+    require(actor, Permission.TAKE_PAYMENTS)
+    key = request.idempotency_key.strip()
+    if not key or len(key) > 40:
+        raise ValueError("a payment needs a client-made key of at most 40 characters")
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        repeated = _repeat(session, key)
+        if repeated is not None:
+            return repeated
+        today = _today(session, now)
+        require_open(session, today)
+        if session.get(Patient, request.patient_id) is None:
+            raise NotFound(_("This patient no longer exists."))
+        visit = _visit(session, request.visit_id) if request.visit_id else None
+        currency = load_settings(session).currency
+        errors = FieldErrors()
+        if not request.parts:
+            errors.add("parts", _("Add at least one payment."))
+        checked = [_check_part(session, i, part, currency, errors)
+                   for i, part in enumerate(request.parts)]
+        errors.raise_if_any()
+        parts = [c for c in checked if c is not None]
+        owed = patient_totals(session, request.patient_id).balance
+        paid = sum(c.amount for c in parts)
+        if not request.deposit:
+            running = 0
+            for index, part in enumerate(parts):
+                running += part.amount
+                if running > owed:
+                    errors.add(f"parts.{index}.amount",
+                               _("More than is due: the patient owes {owed}.").format(
+                                   owed=format_money(owed, currency)))
+        errors.raise_if_any()
+        reused = [c.reference for c in parts if c.reference and session.execute(
+            select(Payment.id).where(Payment.method_id == c.method.id,
+                                     Payment.reference == c.reference)).first()]
+        if reused and not request.accept_reused_reference:
+            raise ReferenceAlreadyUsed(_("Reference {reference} was already recorded for an "
+                                         "earlier payment.").format(reference=reused[0]))
+        visit_charged = visit_totals(session, visit.id) if visit else None
+        receipt = Receipt(
+            number=f"{take_next(session, RECEIPT_SERIES):08d}", patient_id=request.patient_id,
+            visit_id=visit.id if visit else None,
+            total_charged=(visit_charged.charged - visit_charged.discounted)
+            if visit_charged else 0,
+            paid_today=paid, balance_after=owed - paid, business_date=today, issued_at=now,
+            cashier_id=actor.staff_id)
+        session.add(receipt)
+        session.flush()
+        ids = []
+        for index, part in enumerate(parts):
+            payment = Payment(
+                idempotency_key=f"{key}:{index}", patient_id=request.patient_id,
+                visit_id=visit.id if visit else None, receipt_id=receipt.id,
+                method_id=part.method.id, amount=part.amount, tendered=part.tendered,
+                change_given=part.change if part.tendered is not None else None,
+                card_type=part.card_type, card_last4=part.card_last4, reference=part.reference,
+                is_deposit=request.deposit, business_date=today, created_at=now,
+                cashier_id=actor.staff_id)
+            session.add(payment)
+            session.flush()
+            ids.append(payment.id)
+        if visit is not None and owed - paid <= 0 and visit.state == VisitState.TO_CASHIER:
+            visit.state = VisitState.FINISHED
+            visit.ended_at = now
+        audit.record(session, now, actor.staff_id, "payment_posted", "receipt", receipt.id, {
+            "receipt": receipt.number, "patient_id": request.patient_id,
+            "payments": [[p.method.id, p.amount] for p in parts], "deposit": request.deposit,
+            "balance_after": receipt.balance_after})
+        return PostedPayment(receipt_id=receipt.id, receipt_number=receipt.number,
+                             payment_ids=tuple(ids), paid=paid,
+                             change=sum(p.change for p in parts),
+                             balance_after=receipt.balance_after)
+
+
+def patient_balance(desk: Desk, patient_id: int) -> int:
+    with desk.db.read() as session:
+        return patient_totals(session, patient_id).balance
