@@ -114,8 +114,14 @@ def pgettext(context: str, message: str) -> str:
 _ = gettext
 
 
+@lru_cache(maxsize=None)
+def _parsed_locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
 def babel_locale(language: str | None = None) -> Locale:
-    return Locale.parse(language or current_language())
+    """Parsed once per language: every amount and date on screen and paper asks for it."""
+    return _parsed_locale(language or current_language())
 
 
 def _clean(text: str) -> str:
