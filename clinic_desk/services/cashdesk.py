@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic_desk.clock import business_date
@@ -129,8 +129,12 @@ def add_discount(desk: Desk, actor: Actor, visit_id: int, *, percent: int | None
         if percent is not None:
             if not 1 <= percent <= 100:
                 errors.add("percent", _("Enter a percentage between 1 and 100."))
+            elif owed <= 0:  # a percentage of nothing (or of an overpaid visit) is no discount
+                errors.add("percent", _("The discount is more than the visit owes."))
             else:
                 value = int((Decimal(owed) * percent / 100).quantize(Decimal(1)))
+                if value <= 0:
+                    errors.add("percent", _("The discount must be more than zero."))
         else:
             try:
                 value = parse_amount(amount_text, settings.currency)
@@ -145,8 +149,11 @@ def add_discount(desk: Desk, actor: Actor, visit_id: int, *, percent: int | None
             errors.add("amount" if percent is None else "percent",
                        _("The discount is more than the visit owes."))
         errors.raise_if_any()
-        charged = visit_totals(session, visit_id).charged
-        share = Decimal(value) * 100 / charged if charged else Decimal(100)
+        totals = visit_totals(session, visit_id)
+        # the visit's discounts together count against the limit, so splitting one large
+        # discount into small ones does not get around the manager
+        share = (Decimal(totals.discounted + value) * 100 / totals.charged if totals.charged
+                 else Decimal(100))
         approver = None
         if share > settings.discount_limit_percent:
             if approval is None:
@@ -256,10 +263,16 @@ def _check_part(session: Session, index: int, part: PaymentPart, currency: str,
 
 
 def _repeat(session: Session, key: str) -> PostedPayment | None:
-    payments = session.execute(select(Payment).where(
-        Payment.idempotency_key.like(f"{key}:%")).order_by(Payment.id)).scalars().all()
-    if not payments:
+    # Exact match on the first part's key: LIKE would treat "_" and "%" as wildcards, ignore
+    # case, and take "k" for a prefix of "k:1" (another posting's key "k:1:0").
+    first = session.execute(select(Payment).where(
+        Payment.idempotency_key == f"{key}:0")).scalar_one_or_none()
+    if first is None:
         return None
+    payments = [first] if first.receipt_id is None else session.execute(select(Payment).where(
+        Payment.receipt_id == first.receipt_id,
+        func.substr(Payment.idempotency_key, 1, len(key) + 1) == f"{key}:")
+        .order_by(Payment.id)).scalars().all()
     receipt = session.get(Receipt, payments[0].receipt_id) if payments[0].receipt_id else None
     return PostedPayment(
         receipt_id=receipt.id if receipt else 0, receipt_number=receipt.number if receipt else "",

@@ -7,13 +7,19 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from clinic_desk.models import Role, Sex
 from clinic_desk.services.context import Desk
 from clinic_desk.services.errors import PermissionDenied, ValidationError
+from clinic_desk.services.patients import PatientForm, register_patient
+from clinic_desk.services.staff import Shift, StaffForm, add_staff
+
+from tests.clinics import Clinic
 
 Dump = dict[str, list[tuple[Any, ...]]]
 
@@ -86,3 +92,42 @@ def expect_denied(desk: Desk, action: Callable[[], object]) -> None:
     with pytest.raises(PermissionDenied):
         action()
     assert dump(desk) == before
+
+
+# --- doctors, patients and local times (check-in and queue tests) -----------------------------
+
+MONDAY, TUESDAY = 0, 1
+TODAY = date(2026, 3, 2)  # Monday, 10:00 in Shanghai at tests.clinics.START
+
+
+def at(hour: int, minute: int = 0, day: date = TODAY) -> datetime:
+    """A local Shanghai time as an aware UTC instant."""
+    return datetime(day.year, day.month, day.day, hour, minute,
+                    tzinfo=timezone(timedelta(hours=8))).astimezone(timezone.utc)
+
+
+def add_doctor(clinic: Clinic, number: str, name: str, sex: Sex,
+               *shifts: tuple[int, str, str]) -> int:
+    """A doctor with weekly hours: (weekday, "08:00", "12:00") per shift."""
+    return add_staff(clinic.desk, clinic.manager, StaffForm(
+        staff_number=number, full_name=name, sex=sex, roles=frozenset({Role.DOCTOR}),
+        shifts=tuple(Shift(day, time.fromisoformat(start), time.fromisoformat(end))
+                     for day, start, end in shifts)))
+
+
+class Patients:
+    """Registers patients with distinct phone numbers."""
+
+    def __init__(self, clinic: Clinic) -> None:
+        self.clinic = clinic
+        self.count = 0
+
+    def add(self, name: str = "张三", **changes: Any) -> int:
+        self.count += 1
+        return register_patient(self.clinic.desk, self.clinic.receptionist, PatientForm(
+            name=name, sex=Sex.MALE, birth_date=date(1980, 1, 1),
+            phone=f"139 0000 {self.count:04d}", **changes))
+
+
+def kind_id(clinic: Clinic, code: str) -> int:
+    return rows(clinic.desk, "SELECT id FROM visit_kinds WHERE code = ?", code)[0][0]

@@ -4,31 +4,21 @@ what a check-in writes (visit, queue entry, audit, notifications) or refuses to 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from clinic_desk.models import Absence, NotificationKind, Role, Sex, Visit, VisitKind, VisitState
+from clinic_desk.models import Absence, NotificationKind, Sex, Visit, VisitKind, VisitState
 from clinic_desk.services.checkin import (CheckInForm, CheckInRequest, CheckInResult,
                                           check_in, propose_check_in)
 from clinic_desk.services.duty import doctors_on_duty
 from clinic_desk.services.errors import Conflict, PermissionDenied
 from clinic_desk.services.notifications import mark_seen, unread_notifications
-from clinic_desk.services.patients import PatientForm, register_patient
-from clinic_desk.services.staff import Shift, StaffForm, add_staff
 
 from tests.clinics import START, Clinic
-from .helpers import dump, expect_denied, expect_field_error, last_audit_entry, rows
-
-MONDAY, TUESDAY = 0, 1
-TODAY = date(2026, 3, 2)  # Monday, 10:00 in Shanghai at START
-
-
-def at(hour: int, minute: int = 0, day: date = TODAY) -> datetime:
-    """A local Shanghai time as an aware UTC instant."""
-    return datetime(day.year, day.month, day.day, hour, minute,
-                    tzinfo=timezone(timedelta(hours=8))).astimezone(timezone.utc)
+from .helpers import (MONDAY, TODAY, TUESDAY, Patients, add_doctor, at, dump, expect_denied,
+                      expect_field_error, kind_id, last_audit_entry, rows)
 
 
 @dataclass(frozen=True)
@@ -42,10 +32,7 @@ class Doctors:
 @pytest.fixture
 def doctors(clinic: Clinic) -> Doctors:
     def add(number: str, name: str, sex: Sex, *shifts: tuple[int, str, str]) -> int:
-        return add_staff(clinic.desk, clinic.manager, StaffForm(
-            staff_number=number, full_name=name, sex=sex, roles=frozenset({Role.DOCTOR}),
-            shifts=tuple(Shift(day, time.fromisoformat(start), time.fromisoformat(end))
-                         for day, start, end in shifts)))
+        return add_doctor(clinic, number, name, sex, *shifts)
     return Doctors(
         li=add("D01", "李建国", Sex.MALE,
                (MONDAY, "08:00", "12:00"), (MONDAY, "13:00", "17:00")),
@@ -54,25 +41,9 @@ def doctors(clinic: Clinic) -> Doctors:
         chen=add("D04", "陈静", Sex.FEMALE, (TUESDAY, "08:00", "18:00")))
 
 
-class Patients:
-    def __init__(self, clinic: Clinic) -> None:
-        self.clinic = clinic
-        self.count = 0
-
-    def add(self, name: str = "张三") -> int:
-        self.count += 1
-        return register_patient(self.clinic.desk, self.clinic.receptionist, PatientForm(
-            name=name, sex=Sex.MALE, birth_date=date(1980, 1, 1),
-            phone=f"139 0000 {self.count:04d}"))
-
-
 @pytest.fixture
 def patients(clinic: Clinic) -> Patients:
     return Patients(clinic)
-
-
-def kind_id(clinic: Clinic, code: str) -> int:
-    return rows(clinic.desk, "SELECT id FROM visit_kinds WHERE code = ?", code)[0][0]
 
 
 def on_duty(clinic: Clinic, moment: datetime) -> list[int]:
