@@ -222,8 +222,8 @@ class DatabaseClock:
 
     def now(self) -> datetime:
         local = self._local()
-        if self._synced_at is None or (local - self._synced_at).total_seconds() > \
-                self.RESYNC_SECONDS:
+        if self._synced_at is None or abs((local - self._synced_at).total_seconds()) > \
+                self.RESYNC_SECONDS:  # abs: a PC clock set back must resync too
             self.sync()
             local = self._local()
         return local + self._offset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 
 from clinic_desk.services.search_terms import pinyin_forms
 
@@ -32,9 +33,21 @@ def mask_name(name: str) -> str:
     return f"{surname}*{given[-1]}"
 
 
+#: A run of Chinese characters, or a word in any other letters.
+_NAME_PARTS = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]+)|[^\W_\u3400-\u9fff\uf900-\ufaff]+")
+
+
 def initials(name: str) -> str:
-    forms, _fulls = pinyin_forms(name)
-    return ".".join(forms[0].upper()) + "." if forms else "?"
+    """Z.S.M. for 张三明: a pinyin initial per Chinese character, and one letter per word
+    of a name in other letters (A.M. for Anna Müller, never the name spelled out)."""
+    letters: list[str] = []
+    for match in _NAME_PARTS.finditer(name):
+        if match.group(1):
+            forms, _fulls = pinyin_forms(match.group(1))
+            letters.extend(forms[0] if forms else "")
+        else:
+            letters.append(match.group(0)[0])
+    return ".".join(letters).upper() + "." if letters else "?"
 
 
 def public_name(name: str, mode: DisplayName, number: int) -> str:
