@@ -45,6 +45,13 @@ def _visit(session: Session, visit_id: int) -> Visit:
     return visit
 
 
+def _open_day_visit(session: Session, now: datetime, visit_id: int) -> tuple[date, Visit]:
+    """Today's business date, refused if the day is closed, and the visit posted to."""
+    today = _today(session, now)
+    require_open(session, today)
+    return today, _visit(session, visit_id)
+
+
 # --- charges --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -60,9 +67,7 @@ def add_charges(desk: Desk, actor: Actor, visit_id: int, lines: list[ChargeLine]
     require(actor, Permission.TAKE_PAYMENTS)
     now = desk.clock.now()
     with desk.db.write() as session:
-        today = _today(session, now)
-        require_open(session, today)
-        visit = _visit(session, visit_id)
+        today, visit = _open_day_visit(session, now, visit_id)
         errors = FieldErrors()
         if not lines:
             errors.add("lines", _("Add at least one item."))
@@ -119,9 +124,7 @@ def add_discount(desk: Desk, actor: Actor, visit_id: int, *, percent: int | None
     require(actor, Permission.TAKE_PAYMENTS)
     now = desk.clock.now()
     with desk.db.write() as session:
-        today = _today(session, now)
-        require_open(session, today)
-        visit = _visit(session, visit_id)
+        today, visit = _open_day_visit(session, now, visit_id)
         settings = load_settings(session)
         owed = visit_totals(session, visit_id).balance
         errors = FieldErrors()

@@ -247,13 +247,18 @@ class ConditionKindRow:
     active: bool
 
 
+def _in_order(session: Session, model: type[M], active_only: bool) -> list[M]:
+    """A list's entries in the clinic's order; only those in use when asked."""
+    query = select(model).order_by(model.sort_order, model.id)  # type: ignore[attr-defined]
+    if active_only:
+        query = query.where(model.active.is_(True))  # type: ignore[attr-defined]
+    return list(session.execute(query).scalars())
+
+
 def list_condition_kinds(desk: Desk, active_only: bool = False) -> list[ConditionKindRow]:
     with desk.db.read() as session:
-        query = select(ConditionKind).order_by(ConditionKind.sort_order, ConditionKind.id)
-        if active_only:
-            query = query.where(ConditionKind.active.is_(True))
         return [ConditionKindRow(k.id, k.name, k.colour, k.active)
-                for k in session.execute(query).scalars()]
+                for k in _in_order(session, ConditionKind, active_only)]
 
 
 def save_condition_kind(desk: Desk, actor: Actor, kind_id: int | None, name: str, colour: str,
@@ -282,10 +287,8 @@ class ReferralSourceRow:
 
 def list_referral_sources(desk: Desk, active_only: bool = False) -> list[ReferralSourceRow]:
     with desk.db.read() as session:
-        query = select(ReferralSource).order_by(ReferralSource.sort_order, ReferralSource.id)
-        if active_only:
-            query = query.where(ReferralSource.active.is_(True))
-        return [ReferralSourceRow(r.id, r.name, r.active) for r in session.execute(query).scalars()]
+        return [ReferralSourceRow(r.id, r.name, r.active)
+                for r in _in_order(session, ReferralSource, active_only)]
 
 
 def save_referral_source(desk: Desk, actor: Actor, source_id: int | None, name: str,

@@ -23,19 +23,6 @@ from .cash import Till, TillTemplate, build_till_template, new_key, till_copy
 from .helpers import TODAY, dump, expect_denied, expect_field_error, last_audit_entry, rows
 
 
-@pytest.fixture(scope="module")
-def till_template(clinic_template: ClinicTemplate,
-                  tmp_path_factory: pytest.TempPathFactory) -> TillTemplate:
-    return build_till_template(clinic_template, tmp_path_factory.mktemp("till"),
-                               FixedClock(START))
-
-
-@pytest.fixture
-def till(till_template: TillTemplate, tmp_path: Path, clock: FixedClock) -> Iterator[Till]:
-    with till_copy(till_template, tmp_path, clock) as till:
-        yield till
-
-
 @pytest.fixture
 def patient(till: Till) -> int:
     return till.patients.add("张三")

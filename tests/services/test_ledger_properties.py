@@ -41,19 +41,6 @@ PATIENTS = 2
 DISCOUNT_LIMIT = 10  # percent: the test clinic's setting
 
 
-@pytest.fixture(scope="module")
-def till_template(clinic_template: ClinicTemplate,
-                  tmp_path_factory: pytest.TempPathFactory) -> TillTemplate:
-    return build_till_template(clinic_template, tmp_path_factory.mktemp("till"),
-                               FixedClock(START))
-
-
-@pytest.fixture
-def till(till_template: TillTemplate, tmp_path: Path, clock: FixedClock) -> Iterator[Till]:
-    with till_copy(till_template, tmp_path, clock) as till:
-        yield till
-
-
 def money_rows(till: Till) -> dict[str, dict[int, tuple[Any, ...]]]:
     """Every row of every append-only table, by table and id."""
     with raw_connection(till.clinic.desk) as connection:

@@ -36,19 +36,6 @@ POSTER = Path(__file__).with_name("payment_kill_child.py")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def till_template(clinic_template: ClinicTemplate,
-                  tmp_path_factory: pytest.TempPathFactory) -> TillTemplate:
-    return build_till_template(clinic_template, tmp_path_factory.mktemp("till"),
-                               FixedClock(START))
-
-
-@pytest.fixture
-def till(till_template: TillTemplate, tmp_path: Path, clock: FixedClock) -> Iterator[Till]:
-    with till_copy(till_template, tmp_path, clock) as till:
-        yield till
-
-
 class Lines:
     """Reads the poster's stdout line by line, with a time limit."""
 

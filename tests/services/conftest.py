@@ -1,0 +1,25 @@
+"""Fixtures of the cash-desk tests: a clinic with a price list and doctors, copied per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clinic_desk.clock import FixedClock
+from tests.clinics import START, ClinicTemplate
+from .cash import Till, TillTemplate, build_till_template, till_copy
+
+
+@pytest.fixture(scope="module")
+def till_template(clinic_template: ClinicTemplate,
+                  tmp_path_factory: pytest.TempPathFactory) -> TillTemplate:
+    return build_till_template(clinic_template, tmp_path_factory.mktemp("till"),
+                               FixedClock(START))
+
+
+@pytest.fixture
+def till(till_template: TillTemplate, tmp_path: Path, clock: FixedClock) -> Iterator[Till]:
+    with till_copy(till_template, tmp_path, clock) as till:
+        yield till
