@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from clinic_desk.i18n import gettext as _
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -19,10 +19,9 @@ from pathlib import Path
 
 from clinic_desk.clinic import open_clinic
 from clinic_desk.clock import FixedClock
-from clinic_desk.models import Role, Sex
+from clinic_desk.models import Sex
 from clinic_desk.services.context import Actor, Desk
-from clinic_desk.services.setup import FirstStartForm, create_clinic
-from clinic_desk.services.staff import StaffForm, add_staff
+from clinic_desk.services.setup import FirstStartForm
 
 #: Monday 2 March 2026, 10:00 in Shanghai (the clinic's default time zone).
 START = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)

@@ -3,14 +3,12 @@ and everything it refuses to write."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from clinic_desk.clock import FixedClock
 from clinic_desk.models import DayClosing, DayReopening, VisitState
 from clinic_desk.services.auth import Approval, approve
 from clinic_desk.services.cashdesk import (ApprovalNeeded, ChargeLine, PaymentPart,
@@ -18,8 +16,8 @@ from clinic_desk.services.cashdesk import (ApprovalNeeded, ChargeLine, PaymentPa
                                            add_discount, patient_balance, post_payment)
 from clinic_desk.services.errors import DayClosed, PermissionDenied
 
-from tests.clinics import CASHIER_LOGIN, MANAGER_LOGIN, START, ClinicTemplate
-from .cash import Till, TillTemplate, build_till_template, new_key, till_copy
+from tests.clinics import CASHIER_LOGIN, MANAGER_LOGIN, START
+from .cash import Till, new_key
 from .helpers import TODAY, dump, expect_denied, expect_field_error, last_audit_entry, rows
 
 

@@ -12,10 +12,8 @@ will write them (negative payment pointing at the one it reverses; refund out of
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,6 @@ from hypothesis import HealthCheck, Phase, settings, strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule, run_state_machine_as_test)
 
-from clinic_desk.clock import FixedClock
 from clinic_desk.models import Correction, Payment, Refund
 from clinic_desk.models.append_only import APPEND_ONLY_TABLES
 from clinic_desk.money import format_plain
@@ -33,8 +30,8 @@ from clinic_desk.services.cashdesk import (ApprovalNeeded, ChargeLine, add_charg
 from clinic_desk.services.errors import ValidationError
 from clinic_desk.services.ledger import visit_totals
 
-from tests.clinics import MANAGER_LOGIN, START, ClinicTemplate
-from .cash import Till, TillTemplate, build_till_template, new_key, till_copy
+from tests.clinics import MANAGER_LOGIN
+from .cash import Till, new_key
 from .helpers import raw_connection
 
 PATIENTS = 2

@@ -18,15 +18,12 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from clinic_desk.clock import FixedClock
 
-from tests.clinics import START, ClinicTemplate
-from .cash import Till, TillTemplate, build_till_template, till_copy
+from .cash import Till
 
 pytestmark = pytest.mark.skipif(os.name != "posix" or not hasattr(os, "fork"),
                                 reason="SIGKILL and fork are POSIX only")

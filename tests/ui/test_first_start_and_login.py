@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
