@@ -14,7 +14,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clinic_desk.clock import business_date
 from clinic_desk.i18n import gettext as _
 from clinic_desk.models import (Charge, Discount, Patient, Payment, PaymentKind, PaymentMethod,
                                 PriceListItem, Receipt, Role, Staff, StaffRole, Visit,
@@ -27,15 +26,12 @@ from clinic_desk.services.day_lock import require_open
 from clinic_desk.services.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from clinic_desk.services.ledger import patient_totals, visit_totals
 from clinic_desk.services.numbering import take_next
-from clinic_desk.services.settings import load_settings
+from clinic_desk.services.settings import clinic_today, load_settings
 
 RECEIPT_SERIES = "receipt"
 MAX_QUANTITY = 999
 MAX_NOTE = 100
 
-
-def _today(session: Session, now: datetime) -> date:
-    return business_date(now, load_settings(session).timezone)
 
 
 def _visit(session: Session, visit_id: int) -> Visit:
@@ -47,7 +43,7 @@ def _visit(session: Session, visit_id: int) -> Visit:
 
 def _open_day_visit(session: Session, now: datetime, visit_id: int) -> tuple[date, Visit]:
     """Today's business date, refused if the day is closed, and the visit posted to."""
-    today = _today(session, now)
+    today = clinic_today(session, now)
     require_open(session, today)
     return today, _visit(session, visit_id)
 
@@ -295,7 +291,7 @@ def post_payment(desk: Desk, actor: Actor, request: PaymentRequest) -> PostedPay
         repeated = _repeat(session, key)
         if repeated is not None:
             return repeated
-        today = _today(session, now)
+        today = clinic_today(session, now)
         require_open(session, today)
         if session.get(Patient, request.patient_id) is None:
             raise NotFound(_("This patient no longer exists."))

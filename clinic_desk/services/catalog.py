@@ -45,6 +45,22 @@ def _check_unique(session: Session, errors: FieldErrors, model: type[Any], colum
         errors.add(field, _("{value} is already used.").format(value=value))
 
 
+def _check_unique_name(session: Session, errors: FieldErrors, model: type[Any], name: str,
+                       item_id: int | None) -> None:
+    """A name the list needs and does not already have."""
+    _check_name(errors, name)
+    if "name" not in errors:
+        _check_unique(session, errors, model, "name", name, item_id, "name")
+
+
+def _in_order(session: Session, model: type[M], active_only: bool) -> list[M]:
+    """A list's entries in the clinic's order; only those in use when asked."""
+    query = select(model).order_by(model.sort_order, model.id)  # type: ignore[attr-defined]
+    if active_only:
+        query = query.where(model.active.is_(True))  # type: ignore[attr-defined]
+    return list(session.execute(query).scalars())
+
+
 def _save(session: Session, desk: Desk, actor: Actor, model: type[M], item_id: int | None,
           values: dict[str, Any], entity: str) -> int:
     """Insert or update one list entry and audit exactly what changed."""
@@ -79,9 +95,8 @@ class CategoryRow:
 
 def list_categories(desk: Desk) -> list[CategoryRow]:
     with desk.db.read() as session:
-        rows = session.execute(select(PriceCategory).order_by(PriceCategory.sort_order,
-                                                              PriceCategory.id)).scalars()
-        return [CategoryRow(c.id, c.name, c.sort_order, c.active) for c in rows]
+        return [CategoryRow(c.id, c.name, c.sort_order, c.active)
+                for c in _in_order(session, PriceCategory, active_only=False)]
 
 
 def save_category(desk: Desk, actor: Actor, category_id: int | None, name: str,
@@ -90,9 +105,7 @@ def save_category(desk: Desk, actor: Actor, category_id: int | None, name: str,
     name = name.strip()
     with desk.db.write() as session:
         errors = FieldErrors()
-        _check_name(errors, name)
-        if "name" not in errors:
-            _check_unique(session, errors, PriceCategory, "name", name, category_id, "name")
+        _check_unique_name(session, errors, PriceCategory, name, category_id)
         errors.raise_if_any()
         return _save(session, desk, actor, PriceCategory, category_id,
                      {"name": name, "active": active, "sort_order": sort_order}, "price_category")
@@ -172,9 +185,8 @@ class VisitKindRow:
 
 def list_visit_kinds(desk: Desk) -> list[VisitKindRow]:
     with desk.db.read() as session:
-        rows = session.execute(select(VisitKind).order_by(VisitKind.sort_order, VisitKind.id))
         return [VisitKindRow(k.id, k.code, k.name, k.default_units, k.average_minutes, k.active)
-                for k in rows.scalars()]
+                for k in _in_order(session, VisitKind, active_only=False)]
 
 
 def save_visit_kind(desk: Desk, actor: Actor, kind_id: int | None, code: str, name: str,
@@ -212,10 +224,8 @@ class PaymentMethodRow:
 
 def list_payment_methods(desk: Desk) -> list[PaymentMethodRow]:
     with desk.db.read() as session:
-        rows = session.execute(select(PaymentMethod).order_by(PaymentMethod.sort_order,
-                                                              PaymentMethod.id))
         return [PaymentMethodRow(m.id, m.name, m.kind, m.needs_card_digits, m.needs_reference,
-                                 m.active) for m in rows.scalars()]
+                                 m.active) for m in _in_order(session, PaymentMethod, False)]
 
 
 def save_payment_method(desk: Desk, actor: Actor, method_id: int | None, name: str,
@@ -225,9 +235,7 @@ def save_payment_method(desk: Desk, actor: Actor, method_id: int | None, name: s
     name = name.strip()
     with desk.db.write() as session:
         errors = FieldErrors()
-        _check_name(errors, name)
-        if "name" not in errors:
-            _check_unique(session, errors, PaymentMethod, "name", name, method_id, "name")
+        _check_unique_name(session, errors, PaymentMethod, name, method_id)
         errors.raise_if_any()
         return _save(session, desk, actor, PaymentMethod, method_id, {
             "name": name, "kind": kind, "needs_card_digits": needs_card_digits,
@@ -247,14 +255,6 @@ class ConditionKindRow:
     active: bool
 
 
-def _in_order(session: Session, model: type[M], active_only: bool) -> list[M]:
-    """A list's entries in the clinic's order; only those in use when asked."""
-    query = select(model).order_by(model.sort_order, model.id)  # type: ignore[attr-defined]
-    if active_only:
-        query = query.where(model.active.is_(True))  # type: ignore[attr-defined]
-    return list(session.execute(query).scalars())
-
-
 def list_condition_kinds(desk: Desk, active_only: bool = False) -> list[ConditionKindRow]:
     with desk.db.read() as session:
         return [ConditionKindRow(k.id, k.name, k.colour, k.active)
@@ -268,9 +268,7 @@ def save_condition_kind(desk: Desk, actor: Actor, kind_id: int | None, name: str
     name, colour = name.strip(), colour.strip()
     with desk.db.write() as session:
         errors = FieldErrors()
-        _check_name(errors, name)
-        if "name" not in errors:
-            _check_unique(session, errors, ConditionKind, "name", name, kind_id, "name")
+        _check_unique_name(session, errors, ConditionKind, name, kind_id)
         if not COLOUR.fullmatch(colour):
             errors.add("colour", _("Enter a colour such as #d32f2f."))
         errors.raise_if_any()
@@ -297,9 +295,7 @@ def save_referral_source(desk: Desk, actor: Actor, source_id: int | None, name: 
     name = name.strip()
     with desk.db.write() as session:
         errors = FieldErrors()
-        _check_name(errors, name)
-        if "name" not in errors:
-            _check_unique(session, errors, ReferralSource, "name", name, source_id, "name")
+        _check_unique_name(session, errors, ReferralSource, name, source_id)
         errors.raise_if_any()
         return _save(session, desk, actor, ReferralSource, source_id,
                      {"name": name, "active": active}, "referral_source")

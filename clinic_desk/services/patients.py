@@ -12,7 +12,6 @@ import phonenumbers
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from clinic_desk.clock import business_date
 from clinic_desk.i18n import gettext as _
 from clinic_desk.models import (AuditEntry, ConditionKind, Patient, PatientCondition,
                                 PatientSearchTerm, Sex, Staff)
@@ -23,7 +22,7 @@ from clinic_desk.services.errors import Conflict, FieldErrors, NotFound, Validat
 from clinic_desk.services.national_id import check_national_id, normalise
 from clinic_desk.services.numbering import take_next
 from clinic_desk.services.search_terms import patient_terms
-from clinic_desk.services.settings import format_record_number, load_settings
+from clinic_desk.services.settings import clinic_today, format_record_number, load_settings
 
 MAX_NAME = 50
 MAX_AGE_YEARS = 120
@@ -268,14 +267,11 @@ def create_patient(session: Session, actor_id: int, form: PatientForm, now: date
     return patient
 
 
-def _today(session: Session, now: datetime) -> date:
-    return business_date(now, load_settings(session).timezone)
-
 
 def today(desk: Desk) -> date:
     """The clinic's business date now."""
     with desk.db.read() as session:
-        return _today(session, desk.clock.now())
+        return clinic_today(session, desk.clock.now())
 
 
 def register_patient(desk: Desk, actor: Actor, form: PatientForm,
@@ -284,7 +280,7 @@ def register_patient(desk: Desk, actor: Actor, form: PatientForm,
     require(actor, Permission.REGISTER_PATIENTS)
     now = desk.clock.now()
     with desk.db.write() as session:
-        return create_patient(session, actor.staff_id, form, now, _today(session, now),
+        return create_patient(session, actor.staff_id, form, now, clinic_today(session, now),
                               allow_duplicate).id
 
 
@@ -296,7 +292,7 @@ def update_patient(desk: Desk, actor: Actor, patient_id: int, form: PatientForm,
     with desk.db.write() as session:
         patient = _get(session, patient_id)
         form = PatientForm(**{**form.__dict__, "record_number": patient.record_number})
-        checked = _check(session, form, _today(session, now), patient_id)
+        checked = _check(session, form, clinic_today(session, now), patient_id)
         before = _snapshot(patient)
         _apply(patient, form, checked)
         patient.updated_at = now

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,7 +13,7 @@ from babel.numbers import list_currencies
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_desk.clock import DEFAULT_TIMEZONE
+from clinic_desk.clock import DEFAULT_TIMEZONE, business_date
 from clinic_desk.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext as _
 from clinic_desk.models import Setting
 from clinic_desk.services import audit
@@ -46,6 +47,11 @@ def load_settings(session: Session) -> ClinicSettings:
     stored = {row.key: json.loads(row.value) for row in session.execute(select(Setting)).scalars()}
     known = {f.name for f in fields(ClinicSettings)}
     return replace(_DEFAULTS, **{k: v for k, v in stored.items() if k in known})
+
+
+def clinic_today(session: Session, now: datetime) -> date:
+    """The clinic's business date at `now`, in the clinic's time zone."""
+    return business_date(now, load_settings(session).timezone)
 
 
 def get_settings(desk: Desk) -> ClinicSettings:
@@ -96,7 +102,7 @@ def validate_settings(new: ClinicSettings) -> None:
 
 
 def write_settings(session: Session, actor_id: int | None, new: ClinicSettings,
-                   now: Any) -> dict[str, Any]:
+                   now: datetime) -> dict[str, Any]:
     """Store every changed setting and audit the change; returns what changed."""
     old = load_settings(session)
     changed = audit.changes(asdict(old), asdict(new))
