@@ -1,7 +1,8 @@
 """The paper a document is laid out for.
 
 An 80 mm thermal roll has no page height: the page is exactly as long as its content, so the
-printer feeds no blank paper. A5 and A4 are ordinary sheets.
+printer feeds no blank paper. A5 and A4 are ordinary sheets; registers that need the width
+lie on A4 turned sideways.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ class PaperSpec:
         return self.height is None
 
     @property
+    def is_landscape(self) -> bool:
+        return self.height is not None and self.width > self.height
+
+    @property
     def content_width(self) -> float:
         return self.width - 2 * self.margin_x
 
@@ -39,6 +44,7 @@ class Paper(Enum):
     ROLL_80MM = "roll_80mm"
     A5 = "a5"
     A4 = "a4"
+    A4_LANDSCAPE = "a4_landscape"
 
     @property
     def spec(self) -> PaperSpec:
@@ -54,4 +60,7 @@ _SPECS: dict[Paper, PaperSpec] = {
                         margin_bottom=12 * mm, font_size=10, print_dpi=300),
     Paper.A4: PaperSpec(width=A4[0], height=A4[1], margin_x=18 * mm, margin_top=18 * mm,
                         margin_bottom=18 * mm, font_size=11, print_dpi=300),
+    Paper.A4_LANDSCAPE: PaperSpec(width=A4[1], height=A4[0], margin_x=12 * mm,
+                                  margin_top=12 * mm, margin_bottom=14 * mm, font_size=9,
+                                  print_dpi=300),
 }

@@ -24,7 +24,8 @@ from clinic_desk.printing.paper import Paper
 _POINTS_PER_INCH = 72.0
 #: Sheets printed to a file (tests, "save as PDF" without CUPS) use the sheet resolution.
 _FILE_DPI = 300
-_STANDARD_SIZES = {Paper.A5: QPageSize.PageSizeId.A5, Paper.A4: QPageSize.PageSizeId.A4}
+_STANDARD_SIZES = {Paper.A5: QPageSize.PageSizeId.A5, Paper.A4: QPageSize.PageSizeId.A4,
+                   Paper.A4_LANDSCAPE: QPageSize.PageSizeId.A4}
 
 
 class PrintFailed(Exception):
@@ -102,14 +103,15 @@ def _paint(pdf_bytes: bytes, printer: QPrinter, paper: Paper, dpi: int, target: 
 
 
 def _set_page(printer: QPrinter, paper: Paper, points: QSizeF) -> None:
-    """A5/A4 by their standard ids (so the driver picks the right tray); a roll by its
-    exact size, with no margins."""
+    """A5/A4 by their standard ids (so the driver picks the right tray), turned when the
+    document lies sideways; a roll by its exact size, with no margins."""
     if paper in _STANDARD_SIZES:
         size = QPageSize(_STANDARD_SIZES[paper])
     else:
         size = QPageSize(points, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch)
     printer.setPageSize(size)
-    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape if paper.spec.is_landscape
+                               else QPageLayout.Orientation.Portrait)
     printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
 
 
