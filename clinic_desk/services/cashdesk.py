@@ -58,6 +58,27 @@ class ChargeLine:
     position_note: str = ""  # tooth or eye position
 
 
+def check_charge_line(session: Session, prefix: str, line: ChargeLine, errors: FieldErrors,
+                      kept_item_id: int | None = None) -> PriceListItem | None:
+    """The line's price-list item, or None with the message at `prefix` + field in `errors`.
+
+    `kept_item_id` may be charged though it left the price list: a correction that keeps
+    the original item.
+    """
+    item = session.get(PriceListItem, line.price_item_id)
+    if item is None or not (item.active or item.id == kept_item_id):
+        errors.add(prefix + "item", _("Choose an item of the price list."))
+    elif not 1 <= line.quantity <= MAX_QUANTITY:
+        errors.add(prefix + "quantity",
+                   _("Enter a quantity between 1 and {count}.").format(count=MAX_QUANTITY))
+    elif len(line.position_note) > MAX_NOTE:
+        errors.add(prefix + "position_note",
+                   _("At most {count} characters.").format(count=MAX_NOTE))
+    else:
+        return item
+    return None
+
+
 def add_charges(desk: Desk, actor: Actor, visit_id: int, lines: list[ChargeLine]) -> list[int]:
     """Charge price-list items on a visit, each with the doctor who did the work."""
     require(actor, Permission.TAKE_PAYMENTS)
@@ -67,20 +88,8 @@ def add_charges(desk: Desk, actor: Actor, visit_id: int, lines: list[ChargeLine]
         errors = FieldErrors()
         if not lines:
             errors.add("lines", _("Add at least one item."))
-        items: list[PriceListItem] = []
-        for index, line in enumerate(lines):
-            item = session.get(PriceListItem, line.price_item_id)
-            if item is None or not item.active:
-                errors.add(f"lines.{index}.item", _("Choose an item of the price list."))
-            elif not 1 <= line.quantity <= MAX_QUANTITY:
-                errors.add(f"lines.{index}.quantity",
-                           _("Enter a quantity between 1 and {count}.").format(
-                               count=MAX_QUANTITY))
-            elif len(line.position_note) > MAX_NOTE:
-                errors.add(f"lines.{index}.position_note",
-                           _("At most {count} characters.").format(count=MAX_NOTE))
-            else:
-                items.append(item)
+        items = [item for index, line in enumerate(lines)
+                 if (item := check_charge_line(session, f"lines.{index}.", line, errors))]
         errors.raise_if_any()
         ids = []
         for line, item in zip(lines, items):
@@ -213,7 +222,9 @@ class ReferenceAlreadyUsed(Conflict):
 
 
 @dataclass
-class _Checked:
+class CheckedPart:
+    """A payment part as it will be posted: its method, amount in minor units, details."""
+
     method: PaymentMethod
     amount: int
     tendered: int | None = None
@@ -223,9 +234,9 @@ class _Checked:
     reference: str = ""
 
 
-def _check_part(session: Session, index: int, part: PaymentPart, currency: str,
-                errors: FieldErrors) -> _Checked | None:
-    prefix = f"parts.{index}."
+def check_payment_part(session: Session, prefix: str, part: PaymentPart, currency: str,
+                       errors: FieldErrors) -> CheckedPart | None:
+    """The part's method and amounts, or None with messages at `prefix` + field in `errors`."""
     method = session.get(PaymentMethod, part.method_id)
     if method is None or not method.active:
         errors.add(prefix + "method", _("Choose a payment method."))
@@ -238,7 +249,7 @@ def _check_part(session: Session, index: int, part: PaymentPart, currency: str,
     if amount <= 0:
         errors.add(prefix + "amount", _("The amount must be more than zero."))
         return None
-    checked = _Checked(method=method, amount=amount, reference=part.reference.strip())
+    checked = CheckedPart(method=method, amount=amount, reference=part.reference.strip())
     if method.kind == PaymentKind.CASH and part.tendered_text.strip():
         try:
             tendered = parse_amount(part.tendered_text, currency)
@@ -300,7 +311,7 @@ def post_payment(desk: Desk, actor: Actor, request: PaymentRequest) -> PostedPay
         errors = FieldErrors()
         if not request.parts:
             errors.add("parts", _("Add at least one payment."))
-        checked = [_check_part(session, i, part, currency, errors)
+        checked = [check_payment_part(session, f"parts.{i}.", part, currency, errors)
                    for i, part in enumerate(request.parts)]
         errors.raise_if_any()
         parts = [c for c in checked if c is not None]
