@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
+from clinic_desk.clock import zone
 from clinic_desk.db import Database
 from clinic_desk.i18n import gettext as _
 from clinic_desk.models import (Appointment, Patient, QueueEntry, QueueState, Room, Staff,
@@ -27,7 +28,7 @@ from clinic_desk.models import (Appointment, Patient, QueueEntry, QueueState, Ro
 from clinic_desk.services import audit
 from clinic_desk.services.auth import Permission, require
 from clinic_desk.services.context import Actor, Desk
-from clinic_desk.services.duty import doctors_on_duty
+from clinic_desk.services.duty import is_on_duty, on_duty_ids
 from clinic_desk.services.errors import Conflict, FieldErrors, NotFound, ValidationError
 from clinic_desk.services.patients import Flag, flags_of
 from clinic_desk.services.settings import load_settings
@@ -288,8 +289,9 @@ def read_queue(session: Session, now: datetime,
     doctor_station = session.execute(select(Station.id).where(
         Station.is_doctor.is_(True), Station.active.is_(True))
         .order_by(Station.sort_order, Station.id).limit(1)).scalar_one_or_none()
-    walk_in = {d.id: round(backlog.get((doctor_station, d.id), 0.0))
-               for d in doctors_on_duty(session, now)}
+    local = now.astimezone(zone(settings.timezone))
+    walk_in = {doctor_id: round(backlog.get((doctor_station, doctor_id), 0.0))
+               for doctor_id in on_duty_ids(session, local.date(), local.time())}
     return QueueSnapshot(read_at=now, stamp=audit.head(session).last_entry_id, rows=tuple(rows),
                          thresholds=Thresholds(settings.wait_alert_first_minutes,
                                                settings.wait_alert_second_minutes),
@@ -391,7 +393,8 @@ def finish(desk: Desk, actor: Actor, entry_id: int, version: int,
         entry = _entry(session, entry_id, version,
                        (QueueState.WAITING, QueueState.CALLED, QueueState.IN_TREATMENT))
         entry.state = QueueState.DONE
-        entry.treatment_started_at = entry.treatment_started_at or entry.called_at or now
+        # Finished straight from waiting: no treatment time to count in the averages.
+        entry.treatment_started_at = entry.treatment_started_at or entry.called_at
         entry.done_at = now
         visit = session.get(Visit, entry.visit_id)
         if visit is None:
@@ -444,8 +447,7 @@ def transfer(desk: Desk, actor: Actor, entry_id: int, version: int, doctor_id: i
     now = desk.clock.now()
     with desk.db.write() as session:
         entry = _entry(session, entry_id, version, (QueueState.WAITING, QueueState.CALLED))
-        on_duty = {d.id for d in doctors_on_duty(session, now)}
-        if doctor_id not in on_duty:
+        if not is_on_duty(session, doctor_id, now):
             doctor = session.get(Staff, doctor_id)
             raise ValidationError.single("doctor", _("{name} is not on duty now.").format(
                 name=doctor.full_name if doctor else "?"))
@@ -453,8 +455,11 @@ def transfer(desk: Desk, actor: Actor, entry_id: int, version: int, doctor_id: i
             raise ValidationError.single("doctor", _("The patient already waits for this doctor."))
         entry.state = QueueState.TRANSFERRED
         entry.reason = text
+        # The wait goes on, and so does an acknowledgement of the alerts begun so far.
         session.add(QueueEntry(visit_id=entry.visit_id, station_id=entry.station_id,
-                               doctor_id=doctor_id, entered_at=entry.entered_at))
+                               doctor_id=doctor_id, entered_at=entry.entered_at,
+                               alert_acknowledged_at=entry.alert_acknowledged_at,
+                               alert_acknowledged_by_id=entry.alert_acknowledged_by_id))
         visit = session.get(Visit, entry.visit_id)
         if visit is not None:
             visit.doctor_id = doctor_id

@@ -624,6 +624,40 @@ def test_transfer_goes_only_to_another_doctor_on_duty_and_keeps_the_time_waited(
     assert front.line(doctors.li, snapshot) == []
 
 
+def test_a_transfer_keeps_the_acknowledgement_of_alerts_already_begun(
+        clinic: Clinic, front: Front, doctors: Doctors) -> None:
+    visit = front.arrive("张三明", doctors.li)
+    clinic.clock.advance(minutes=21)
+    row = front.row(visit)
+    queue.acknowledge_alert(clinic.desk, clinic.receptionist, row.entry_id, row.version)
+    row = front.row(visit)
+    queue.transfer(clinic.desk, clinic.receptionist, row.entry_id, row.version, doctors.wang,
+                   "李医生手术中")
+
+    snapshot = front.snapshot()
+    moved = front.row(visit, snapshot)
+    assert moved.doctor_id == doctors.wang
+    assert moved.alert_acknowledged_at == at(10, 21)
+    assert not queue.needs_acknowledgement(moved, snapshot.read_at, snapshot.thresholds)
+    assert entry_row(clinic, moved.entry_id, "alert_acknowledged_by_id") == (
+        clinic.receptionist.staff_id,)
+
+
+def test_a_visit_finished_straight_from_waiting_counts_no_treatment_time(
+        clinic: Clinic, front: Front, doctors: Doctors) -> None:
+    clinic.clock.set(START - timedelta(weeks=1))
+    treat(clinic, front, "旧一", doctors.li, "first", 12)
+    skipped = front.arrive("旧二", doctors.li)
+    row = front.row(skipped)
+    queue.finish(clinic.desk, clinic.receptionist, row.entry_id, row.version)
+    clinic.clock.set(START)
+
+    assert entry_row(clinic, row.entry_id, "state", "treatment_started_at") == ("done", None)
+    with clinic.desk.db.read() as session:
+        assert queue.treatment_minutes(session, START) == {
+            (doctor_station(clinic), kind_id(clinic, "first")): 12.0}
+
+
 def test_moving_up_or_down_stays_within_the_group_and_needs_a_reason(
         clinic: Clinic, front: Front, doctors: Doctors) -> None:
     visits = {}
