@@ -30,6 +30,8 @@ class DayClosing(Base):
     expected_cash: Mapped[Money]
     counted_cash: Mapped[Money]
     difference: Mapped[Money]
+    #: Cash left in the drawer: the next close's opening float; the rest is handed over.
+    float_kept: Mapped[Money] = mapped_column(server_default="0")
     explanation: Mapped[str] = mapped_column(Text, default="")
     difference_approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     closed_at: Mapped[Timestamp]

@@ -1,11 +1,12 @@
 """The clinic's settings (name and address for printed documents, currency, language,
-time zone, wait-alert thresholds, discount limit, record number format)."""
+time zone, wait-alert thresholds, discount limit, record number format, the day close's
+tolerance and approval limit, and the notes and coins of each currency)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, replace
-from datetime import date, datetime
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,17 @@ from clinic_desk.services.privacy import DisplayName
 
 MAX_TEXT = 200
 
+#: Notes and coins counted in the drawer at day close, in minor units, largest first.
+DEFAULT_DENOMINATIONS: dict[str, list[int]] = {
+    "CNY": [10000, 5000, 2000, 1000, 500, 100, 50, 10],
+    "HKD": [100000, 50000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10],
+    "MOP": [100000, 50000, 10000, 5000, 2000, 1000, 500, 100, 50, 20, 10],
+    "TWD": [100000, 50000, 20000, 10000, 5000, 1000, 500, 100],
+    "USD": [10000, 5000, 2000, 1000, 500, 200, 100, 25, 10, 5, 1],
+    "SGD": [100000, 10000, 5000, 1000, 500, 200, 100, 50, 20, 10, 5],
+    "EUR": [50000, 20000, 10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1],
+}
+
 
 @dataclass(frozen=True)
 class ClinicSettings:
@@ -38,6 +50,21 @@ class ClinicSettings:
     wait_alert_second_minutes: int = 20
     discount_limit_percent: int = 10
     display_name_mode: str = "masked"  # how the waiting-room screen shows names
+    #: Day close: a till difference beyond the tolerance needs an explanation, beyond the
+    #: approval limit also a manager's approval (minor units).
+    closing_tolerance: int = 100
+    closing_approval_limit: int = 5000
+    cash_denominations: dict[str, list[int]] = field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_DENOMINATIONS.items()})
+
+    def denominations(self) -> tuple[int, ...]:
+        """The notes and coins of the clinic's currency, largest first; a currency without
+        a list is counted in powers of ten of its minor unit."""
+        values = self.cash_denominations.get(self.currency) or [10000, 1000, 100, 10, 1]
+        return tuple(sorted(set(values), reverse=True))
+    opens_at: str = "08:00"  # opening hours: the calendar's rows, on the quarter hour
+    closes_at: str = "20:00"
+    calendar_by_chair: bool = False  # the day view's columns: chairs (rooms), not doctors
 
 
 _DEFAULTS = ClinicSettings()
@@ -52,6 +79,20 @@ def load_settings(session: Session) -> ClinicSettings:
 def clinic_today(session: Session, now: datetime) -> date:
     """The clinic's business date at `now`, in the clinic's time zone."""
     return business_date(now, load_settings(session).timezone)
+
+
+def opening_hours(settings: ClinicSettings) -> tuple[time, time]:
+    """When the clinic opens and closes, as local times of day."""
+    return time.fromisoformat(settings.opens_at), time.fromisoformat(settings.closes_at)
+
+
+def _quarter_hour(text: str) -> time | None:
+    try:
+        value = time.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value.minute % 15 == 0 and not value.second and not value.microsecond \
+        else None
 
 
 def get_settings(desk: Desk) -> ClinicSettings:
@@ -98,6 +139,21 @@ def validate_settings(new: ClinicSettings) -> None:
         errors.add("display_name_mode", _("Choose how names appear on the waiting-room screen."))
     if not 0 <= new.discount_limit_percent <= 100:
         errors.add("discount_limit_percent", _("Enter a percentage between 0 and 100."))
+    if new.closing_tolerance < 0:
+        errors.add("closing_tolerance", _("The amount cannot be negative."))
+    if new.closing_approval_limit < new.closing_tolerance:
+        errors.add("closing_approval_limit",
+                   _("The approval limit cannot be below the tolerance."))
+    if any(not values or any(not isinstance(v, int) or v <= 0 for v in values)
+           for values in new.cash_denominations.values()):
+        errors.add("cash_denominations", _("Each note or coin must be worth more than zero."))
+    opens, closes = _quarter_hour(new.opens_at), _quarter_hour(new.closes_at)
+    if opens is None:
+        errors.add("opens_at", _("Enter a time on the quarter hour, for example 08:30."))
+    if closes is None:
+        errors.add("closes_at", _("Enter a time on the quarter hour, for example 20:00."))
+    elif opens is not None and closes <= opens:
+        errors.add("closes_at", _("The clinic must close after it opens."))
     errors.raise_if_any()
 
 
