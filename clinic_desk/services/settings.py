@@ -56,15 +56,15 @@ class ClinicSettings:
     closing_approval_limit: int = 5000
     cash_denominations: dict[str, list[int]] = field(
         default_factory=lambda: {k: list(v) for k, v in DEFAULT_DENOMINATIONS.items()})
+    opens_at: str = "08:00"  # opening hours: the calendar's rows, on the quarter hour
+    closes_at: str = "20:00"
+    calendar_by_chair: bool = False  # the day view's columns: chairs (rooms), not doctors
 
     def denominations(self) -> tuple[int, ...]:
         """The notes and coins of the clinic's currency, largest first; a currency without
         a list is counted in powers of ten of its minor unit."""
         values = self.cash_denominations.get(self.currency) or [10000, 1000, 100, 10, 1]
         return tuple(sorted(set(values), reverse=True))
-    opens_at: str = "08:00"  # opening hours: the calendar's rows, on the quarter hour
-    closes_at: str = "20:00"
-    calendar_by_chair: bool = False  # the day view's columns: chairs (rooms), not doctors
 
 
 _DEFAULTS = ClinicSettings()
