@@ -22,7 +22,8 @@ class AppointmentStatus(enum.StrEnum):
 
 class Appointment(Base):
     __tablename__ = "appointments"
-    __table_args__ = (Index("ix_appointments_doctor_start", "doctor_id", "starts_at"),)
+    __table_args__ = (Index("ix_appointments_doctor_start", "doctor_id", "starts_at"),
+                      Index("ix_appointments_status_start", "status", "starts_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
