@@ -41,6 +41,7 @@ class CheckInRequest:
     preferred_sex: Sex | None = None
     problem_with_earlier_work: bool = False
     refuses_original_doctor: bool = False
+    appointment_id: int | None = None  # arriving for this one (calendar); None: today's, if any
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,18 @@ def _todays_appointment(session: Session, patient_id: int, today: date,
     return zone_date[0] if zone_date else None
 
 
+def _named_appointment(session: Session, request: CheckInRequest, today: date) -> Appointment:
+    """The appointment the calendar says the patient arrives for: theirs, open, today."""
+    appointment = session.get(Appointment, request.appointment_id)
+    if appointment is None or appointment.patient_id != request.patient_id:
+        raise NotFound(_("This appointment no longer exists."))
+    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED) or \
+            local_now(session, appointment.starts_at)[0] != today:
+        raise Conflict(_("This appointment is no longer open for today. The calendar is "
+                         "refreshed: check it and try again."))
+    return appointment
+
+
 def _last_rotated(session: Session, today: date) -> str | None:
     return session.execute(
         select(Staff.staff_number).join(Visit, Visit.doctor_id == Staff.id)
@@ -120,7 +133,9 @@ def _propose(session: Session, request: CheckInRequest, moment: datetime) -> Che
         raise NotFound(_("This patient no longer exists."))
     today, _time = local_now(session, moment)
     past = _past(session, request.patient_id)
-    appointment = _todays_appointment(session, request.patient_id, today, moment)
+    appointment = _named_appointment(session, request, today) \
+        if request.appointment_id is not None \
+        else _todays_appointment(session, request.patient_id, today, moment)
     on_duty = doctors_on_duty(session, moment)
     assignment = choose_doctor(on_duty, past, AssignmentRequest(
         today=today, emergency=request.emergency,
@@ -177,9 +192,11 @@ def _check(session: Session, form: CheckInForm, proposal: CheckInProposal,
 
 
 def _notify(session: Session, kind: NotificationKind, now: datetime, actor_id: int,
-            visit: Visit, message: str) -> None:
+            visit: Visit, detail: str = "") -> None:
+    """Stored as kind, patient and the desk's own words: each manager reads it in their
+    language (services.notifications)."""
     session.add(Notification(kind=kind, created_at=now, created_by_id=actor_id,
-                             patient_id=visit.patient_id, visit_id=visit.id, message=message))
+                             patient_id=visit.patient_id, visit_id=visit.id, message=detail))
 
 
 def _first_station_id(session: Session) -> int | None:
@@ -214,21 +231,19 @@ def check_in(desk: Desk, actor: Actor, form: CheckInForm) -> CheckInResult:
             appointment = session.get(Appointment, proposal.appointment_id)
             if appointment is not None:
                 appointment.status = AppointmentStatus.ARRIVED
+                appointment.version += 1  # a calendar showing it booked is now out of date
                 session.add(AppointmentChange(appointment_id=appointment.id,
                                               kind=AppointmentChangeKind.ARRIVED, at=now,
                                               by_id=actor.staff_id))
-        patient = session.get(Patient, form.request.patient_id)
-        name = patient.name if patient else ""
         if form.request.emergency:
-            _notify(session, NotificationKind.EMERGENCY, now, actor.staff_id, visit,
-                    _("Emergency: {name} has arrived.").format(name=name))
+            _notify(session, NotificationKind.EMERGENCY, now, actor.staff_id, visit)
         if complaint is not None:
             _notify(session, NotificationKind.COMPLAINT, now, actor.staff_id, visit,
-                    _("{name} refuses the doctor who treated them: {reason}").format(
-                        name=name, reason=form.refusal_reason.strip()))
+                    form.refusal_reason.strip())
         audit.record(session, now, actor.staff_id, "patient_checked_in", "visit", visit.id, {
             "patient_id": visit.patient_id, "doctor_id": visit.doctor_id, "rule": rule,
             "visit_kind_id": visit.visit_kind_id, "emergency": visit.emergency,
+            "appointment_id": visit.appointment_id,
             "refused_doctor_id": complaint, "override_reason": visit.override_reason,
             "refusal_reason": form.refusal_reason.strip()})
         return CheckInResult(visit_id=visit.id, doctor_id=doctor_id, rule=rule)

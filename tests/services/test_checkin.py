@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
+from clinic_desk.i18n import use_language
 from clinic_desk.models import Absence, NotificationKind, Sex, Visit, VisitKind, VisitState
 from clinic_desk.services.checkin import (CheckInForm, CheckInRequest, CheckInResult,
                                           check_in, propose_check_in)
@@ -314,8 +315,8 @@ def test_an_emergency_goes_to_the_least_busy_doctor_and_notifies(
     assert (row["emergency"], row["assignment_rule"]) == (1, "emergency")
     assert notifications(clinic) == [("emergency", patient, result.visit_id,
                                       clinic.receptionist.staff_id)]
-    message = rows(clinic.desk, "SELECT message FROM notifications")[0][0]
-    assert "李四" in message
+    [shown] = unread_notifications(clinic.desk, clinic.manager)
+    assert "李四" in shown.message
 
 
 def test_refusing_the_original_doctor_within_a_year_is_a_complaint(
@@ -395,3 +396,13 @@ def test_the_manager_sees_an_emergency_until_marking_it_seen(clinic: Clinic, doc
     assert unread_notifications(clinic.desk, clinic.manager) == []
     seen_by, seen_at = rows(clinic.desk, "SELECT read_by_id, read_at FROM notifications")[0]
     assert seen_by == clinic.manager.staff_id and seen_at is not None
+
+
+def test_each_manager_reads_a_notification_in_their_own_language(
+        clinic: Clinic, doctors: Doctors, patients: Patients) -> None:
+    arrive(clinic, patients.add("欧阳华"), emergency=True, chief_complaint="外伤")
+    with use_language("zh_CN"):
+        assert [n.message for n in unread_notifications(clinic.desk, clinic.manager)] == [
+            "急诊：欧阳华 已到达。"]
+    assert [n.message for n in unread_notifications(clinic.desk, clinic.manager)] == [
+        "Emergency: 欧阳华 has arrived."]
