@@ -291,6 +291,20 @@ def _repeat(session: Session, key: str) -> PostedPayment | None:
         balance_after=receipt.balance_after if receipt else 0, repeated=True)
 
 
+def issue_receipt(session: Session, patient_id: int, visit_id: int | None, paid: int,
+                  balance_after: int, today: date, now: datetime, cashier_id: int) -> Receipt:
+    """The next numbered receipt for money received now; its figures are frozen from here."""
+    charged = visit_totals(session, visit_id) if visit_id else None
+    receipt = Receipt(
+        number=f"{take_next(session, RECEIPT_SERIES):08d}", patient_id=patient_id,
+        visit_id=visit_id, total_charged=charged.charged - charged.discounted if charged else 0,
+        paid_today=paid, balance_after=balance_after, business_date=today, issued_at=now,
+        cashier_id=cashier_id)
+    session.add(receipt)
+    session.flush()
+    return receipt
+
+
 def post_payment(desk: Desk, actor: Actor, request: PaymentRequest) -> PostedPayment:
     """Post every part of a payment and its receipt together, or nothing at all."""
     require(actor, Permission.TAKE_PAYMENTS)
@@ -332,16 +346,8 @@ def post_payment(desk: Desk, actor: Actor, request: PaymentRequest) -> PostedPay
         if reused and not request.accept_reused_reference:
             raise ReferenceAlreadyUsed(_("Reference {reference} was already recorded for an "
                                          "earlier payment.").format(reference=reused[0]))
-        visit_charged = visit_totals(session, visit.id) if visit else None
-        receipt = Receipt(
-            number=f"{take_next(session, RECEIPT_SERIES):08d}", patient_id=request.patient_id,
-            visit_id=visit.id if visit else None,
-            total_charged=(visit_charged.charged - visit_charged.discounted)
-            if visit_charged else 0,
-            paid_today=paid, balance_after=owed - paid, business_date=today, issued_at=now,
-            cashier_id=actor.staff_id)
-        session.add(receipt)
-        session.flush()
+        receipt = issue_receipt(session, request.patient_id, visit.id if visit else None, paid,
+                                owed - paid, today, now, actor.staff_id)
         ids = []
         for index, part in enumerate(parts):
             payment = Payment(
