@@ -17,18 +17,26 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from clinic_desk.clock import zone
-from clinic_desk.i18n import N_, gettext as _
-from clinic_desk.models import (Absence, Appointment, AppointmentStatus, Patient, Role, Room,
-                                Staff, StaffRole, UNIT_MINUTES, VisitKind, WorkingHours)
+from clinic_desk.i18n import N_, format_date, format_time, gettext as _, ngettext, weekday_name
+from clinic_desk.models import (Absence, Appointment, AppointmentChange, AppointmentChangeKind,
+                                AppointmentStatus, FollowUp, FollowUpKind, FollowUpStatus,
+                                Patient, Role, Room, Staff, StaffRole, UNIT_MINUTES, Visit,
+                                VisitKind, WorkingHours)
+from clinic_desk.services import audit
 from clinic_desk.services.assignment import staff_number_order
-from clinic_desk.services.context import Desk
-from clinic_desk.services.errors import Conflict, NotFound
+from clinic_desk.services.auth import Permission, require
+from clinic_desk.services.checkin import (MAX_COMPLAINT, CheckInForm, CheckInRequest, check_in,
+                                          propose_check_in)
+from clinic_desk.services.context import Actor, Desk
+from clinic_desk.services.day_lock import is_closed, require_open
+from clinic_desk.services.errors import Conflict, FieldErrors, NotFound, ValidationError
 from clinic_desk.services.patients import display_phone
 from clinic_desk.services.settings import load_settings, opening_hours
 
@@ -388,3 +396,531 @@ def patient_appointments(desk: Desk, patient_id: int,
         blocks = _blocks(session, hours, start - MAX_UNITS * UNIT, None, patient_id=patient_id,
                          statuses=OPEN)
     return [b for b in blocks if b.ends_at > start]
+
+
+def default_units(desk: Desk, patient_id: int | None, visit_kind_id: int | None) -> int:
+    """The length to offer: a new patient's check-up is one unit; otherwise the visit
+    kind's usual length (the doctor states how many units the next visit needs)."""
+    with desk.db.read() as session:
+        if patient_id is None or session.execute(select(Visit.id).where(
+                Visit.patient_id == patient_id).limit(1)).first() is None:
+            return 1
+        kind = session.get(VisitKind, visit_kind_id) if visit_kind_id is not None else None
+        return max(1, kind.default_units) if kind is not None else 1
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One line of an appointment's history (改约 keeps the reason)."""
+
+    kind: AppointmentChangeKind
+    at: datetime
+    by: str
+    old_doctor: str
+    old_starts_at: datetime | None
+    old_units: int | None
+    new_doctor: str
+    new_starts_at: datetime | None
+    new_units: int | None
+    reason: str
+
+
+def appointment_history(desk: Desk, appointment_id: int) -> list[ChangeRow]:
+    """Every booking, move and status change of an appointment, oldest first."""
+    by, old, new = aliased(Staff), aliased(Staff), aliased(Staff)
+    with desk.db.read() as session:
+        tz = clinic_hours(session).tz
+        rows = session.execute(
+            select(AppointmentChange, by.full_name, old.full_name, new.full_name)
+            .outerjoin(by, by.id == AppointmentChange.by_id)
+            .outerjoin(old, old.id == AppointmentChange.old_doctor_id)
+            .outerjoin(new, new.id == AppointmentChange.new_doctor_id)
+            .where(AppointmentChange.appointment_id == appointment_id)
+            .order_by(AppointmentChange.id)).all()
+
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(tz) if moment is not None else None
+
+    return [ChangeRow(c.kind, c.at.astimezone(tz), who or "", old_name or "",
+                      local(c.old_starts_at), c.old_units, new_name or "",
+                      local(c.new_starts_at), c.new_units, c.reason)
+            for c, who, old_name, new_name in rows]
+
+
+# --- checking a slot ----------------------------------------------------------------------------
+
+def _hhmm(moment: datetime | time, tz: ZoneInfo | None = None) -> str:
+    return format_time(moment, "short", tz=tz)
+
+
+def _doctor_row(session: Session, doctor_id: int) -> Staff | None:
+    staff = session.get(Staff, doctor_id)
+    if staff is None or not staff.active or Role.DOCTOR not in staff.role_set:
+        return None
+    return staff
+
+
+def _check_form(session: Session, hours: ClinicHours, now: datetime, doctor_id: int,
+                starts_at: datetime, units: int, moved_start: bool, room_id: int | None,
+                visit_kind_id: int | None = None, note: str = "") -> Staff:
+    """Every field that can be judged on its own, all reported at once."""
+    if starts_at.tzinfo is None:
+        raise ValueError("starts_at must be an aware datetime")
+    errors = FieldErrors()
+    if units < 1:
+        errors.add("units", _("Enter a length of at least one unit (15 minutes)."))
+    elif units > MAX_UNITS:
+        errors.add("units", _("At most {count} units.").format(count=MAX_UNITS))
+    local = hours.local(starts_at)
+    if local.minute % UNIT_MINUTES or local.second or local.microsecond:
+        errors.add("starts_at", _("Appointments start on the quarter hour."))
+    elif moved_start and starts_at < now:
+        errors.add("starts_at", _("This time has already passed."))
+    doctor = _doctor_row(session, doctor_id)
+    if doctor is None:
+        errors.add("doctor_id", _("Choose a doctor."))
+    if hours.by_chair and room_id is None:
+        errors.add("room_id", _("Choose a chair."))
+    elif room_id is not None:
+        room = session.get(Room, room_id)
+        if room is None or not room.active:
+            errors.add("room_id", _("Choose a chair."))
+    if visit_kind_id is not None:
+        kind = session.get(VisitKind, visit_kind_id)
+        if kind is None or not kind.active:
+            errors.add("visit_kind_id", _("Choose the visit kind."))
+    if len(note.strip()) > MAX_NOTE:
+        errors.add("note", _("At most {count} characters.").format(count=MAX_NOTE))
+    errors.raise_if_any()
+    return cast(Staff, doctor)  # not None: reported above
+
+
+def _refuse_outside_hours(session: Session, hours: ClinicHours, doctor: Staff,
+                          start: datetime, end: datetime) -> None:
+    """Opening hours, then the doctor's day off, absences and working hours."""
+    day = hours.local(start).date()
+    opens, closes = hours.span(day)
+    tz = hours.tz
+    if not opens <= start < closes:
+        raise ValidationError.single("starts_at", _(
+            "The clinic is open from {opens} to {closes}.").format(
+            opens=_hhmm(hours.opens), closes=_hhmm(hours.closes)))
+    if end > closes:
+        raise ValidationError.single("units", _(
+            "This would end at {end}, after closing time ({closes}).").format(
+            end=_hhmm(end, tz), closes=_hhmm(hours.closes)))
+    shifts = weekly_hours(session, [doctor.id]).get(doctor.id, {})
+    if not shifts.get(day.weekday()):
+        raise ValidationError.single("starts_at", _("{name} does not work on {weekday}.").format(
+            name=doctor.full_name, weekday=weekday_name(day.weekday())))
+    absences = absences_between(session, [doctor.id], day, day).get(doctor.id, [])
+    for absence in absences:
+        cut = absence.on(day, tz)
+        if cut is not None and cut[0] < end and start < cut[1]:
+            raise ValidationError.single("starts_at", _absent_message(doctor, absence, day, cut, tz))
+    spans = working_spans(hours, day, shifts, absences)
+    span = next((s for s in spans if s[0] <= start < s[1]), None)
+    if span is None:
+        raise ValidationError.single("starts_at", _(
+            "{name} works {hours} on {weekday}.").format(
+            name=doctor.full_name, weekday=weekday_name(day.weekday()),
+            hours=", ".join(f"{_hhmm(a, tz)}–{_hhmm(b, tz)}" for a, b in spans)))
+    if end > span[1]:
+        fit = int((span[1] - start) / UNIT)
+        raise ValidationError.single("units", ngettext(
+            "{name} stops at {time}: from this start at most {count} unit fits.",
+            "{name} stops at {time}: from this start at most {count} units fit.", fit).format(
+            name=doctor.full_name, time=_hhmm(span[1], tz), count=fit))
+
+
+def _absent_message(doctor: Staff, absence: AbsenceSpan, day: date, span: Span,
+                    tz: ZoneInfo) -> str:
+    when = format_date(day) if absence.whole_days else \
+        f"{format_date(day)} {_hhmm(span[0], tz)}–{_hhmm(span[1], tz)}"
+    if absence.reason:
+        return _("{name} is away {when}: {reason}.").format(
+            name=doctor.full_name, when=when, reason=absence.reason)
+    return _("{name} is away {when}.").format(name=doctor.full_name, when=when)
+
+
+def _overlapping(session: Session, start: datetime, end: datetime, *,
+                 doctor_id: int | None = None, room_id: int | None = None,
+                 patient_id: int | None = None, ignore_id: int | None = None) -> list[Appointment]:
+    """Bookings holding part of [start, end) for this doctor, chair or patient."""
+    query = select(Appointment).where(
+        Appointment.status.in_(OCCUPYING), Appointment.starts_at < end,
+        Appointment.starts_at > start - MAX_UNITS * UNIT)
+    if doctor_id is not None:
+        query = query.where(Appointment.doctor_id == doctor_id)
+    if room_id is not None:
+        query = query.where(Appointment.room_id == room_id)
+    if patient_id is not None:
+        query = query.where(Appointment.patient_id == patient_id)
+    if ignore_id is not None:
+        query = query.where(Appointment.id != ignore_id)
+    return [a for a in session.execute(query.order_by(Appointment.starts_at)).scalars()
+            if a.starts_at + a.units * UNIT > start]
+
+
+def _refuse_overlaps(session: Session, hours: ClinicHours, doctor: Staff, patient_id: int,
+                     start: datetime, end: datetime, room_id: int | None,
+                     allow_patient_overlap: bool, ignore_id: int | None = None) -> None:
+    tz = hours.tz
+    taken = _overlapping(session, start, end, doctor_id=doctor.id, ignore_id=ignore_id)
+    if taken:
+        first = taken[0]
+        raise ValidationError.single("starts_at", _(
+            "{name} already has an appointment from {start} to {end}.").format(
+            name=doctor.full_name, start=_hhmm(first.starts_at, tz),
+            end=_hhmm(first.starts_at + first.units * UNIT, tz)))
+    if room_id is not None:
+        taken = _overlapping(session, start, end, room_id=room_id, ignore_id=ignore_id)
+        if taken:
+            first = taken[0]
+            room = session.get(Room, room_id)
+            raise ValidationError.single("starts_at", _(
+                "{chair} is booked from {start} to {end}.").format(
+                chair=room.name if room else "", start=_hhmm(first.starts_at, tz),
+                end=_hhmm(first.starts_at + first.units * UNIT, tz)))
+    if allow_patient_overlap:
+        return
+    mine = _overlapping(session, start, end, patient_id=patient_id, ignore_id=ignore_id)
+    if mine:
+        blocks = [b for b in _blocks(session, hours, start - MAX_UNITS * UNIT, end,
+                                     patient_id=patient_id, statuses=OCCUPYING)
+                  if b.appointment_id in {a.id for a in mine}]
+        first_block = blocks[0]
+        raise PatientOverlap(_(
+            "{patient} already has an appointment with {doctor} from {start} to {end}. "
+            "Book this one as well?").format(
+            patient=first_block.patient_name, doctor=first_block.doctor_name,
+            start=_hhmm(first_block.starts_at, tz), end=_hhmm(first_block.ends_at, tz)), blocks)
+
+
+def _check_slot(session: Session, hours: ClinicHours, now: datetime, doctor: Staff,
+                patient_id: int, start: datetime, units: int, room_id: int | None,
+                allow_patient_overlap: bool, ignore_id: int | None = None) -> None:
+    end = start + units * UNIT
+    _refuse_outside_hours(session, hours, doctor, start, end)
+    require_open(session, hours.local(start).date())
+    _refuse_overlaps(session, hours, doctor, patient_id, start, end, room_id,
+                     allow_patient_overlap, ignore_id)
+
+
+def _reason(text: str) -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise ValidationError.single("reason", _("Give the reason."))
+    if len(cleaned) > MAX_REASON:
+        raise ValidationError.single("reason", _("At most {count} characters.").format(
+            count=MAX_REASON))
+    return cleaned
+
+
+# --- booking and changing -----------------------------------------------------------------------
+
+def _change(session: Session, appointment: Appointment, kind: AppointmentChangeKind,
+            now: datetime, actor_id: int | None, reason: str = "",
+            old: tuple[int, datetime, int] | None = None) -> None:
+    """The appointment's own history row, its new version, and the audit entry."""
+    appointment.version += 1
+    new = (appointment.doctor_id, appointment.starts_at, appointment.units)
+    moved = kind in (AppointmentChangeKind.BOOKED, AppointmentChangeKind.RESCHEDULED)
+    session.add(AppointmentChange(
+        appointment_id=appointment.id, kind=kind, at=now, by_id=actor_id,
+        old_doctor_id=old[0] if old else None, old_starts_at=old[1] if old else None,
+        old_units=old[2] if old else None,
+        new_doctor_id=new[0] if moved else None, new_starts_at=new[1] if moved else None,
+        new_units=new[2] if moved else None, reason=reason))
+    details: dict[str, object] = {
+        "patient_id": appointment.patient_id, "doctor_id": appointment.doctor_id,
+        "starts_at": appointment.starts_at, "units": appointment.units,
+        "status": appointment.status}
+    if old is not None:
+        details["from"] = {"doctor_id": old[0], "starts_at": old[1], "units": old[2]}
+    audit.record(session, now, actor_id, f"appointment_{kind.value}", "appointment",
+                 appointment.id, details, reason=reason)
+
+
+def _end_no_show_calls(session: Session, patient_id: int) -> None:
+    """A patient who booked again needs no more calls about the appointment they missed."""
+    for follow_up in session.execute(select(FollowUp).where(
+            FollowUp.patient_id == patient_id, FollowUp.kind == FollowUpKind.NO_SHOW,
+            FollowUp.status == FollowUpStatus.OPEN)).scalars():
+        follow_up.status = FollowUpStatus.CANCELLED
+
+
+def book_in(session: Session, actor_id: int, request: BookingRequest,
+            now: datetime) -> Appointment:
+    """Check and book inside the caller's transaction (a follow-up call books this way)."""
+    if session.get(Patient, request.patient_id) is None:
+        raise NotFound(_("This patient no longer exists."))
+    hours = clinic_hours(session)
+    doctor = _check_form(session, hours, now, request.doctor_id, request.starts_at,
+                         request.units, True, request.room_id, request.visit_kind_id,
+                         request.note)
+    _check_slot(session, hours, now, doctor, request.patient_id, request.starts_at,
+                request.units, request.room_id, request.allow_patient_overlap)
+    appointment = Appointment(
+        patient_id=request.patient_id, doctor_id=doctor.id, room_id=request.room_id,
+        visit_kind_id=request.visit_kind_id, starts_at=request.starts_at, units=request.units,
+        status=AppointmentStatus.BOOKED, note=request.note.strip(), created_at=now,
+        created_by_id=actor_id, version=0)
+    session.add(appointment)
+    session.flush()
+    _change(session, appointment, AppointmentChangeKind.BOOKED, now, actor_id)
+    _end_no_show_calls(session, request.patient_id)
+    return appointment
+
+
+def book(desk: Desk, actor: Actor, request: BookingRequest) -> int:
+    """Book an appointment; refused with the reason at its field, or PatientOverlap."""
+    require(actor, Permission.BOOK_APPOINTMENTS)
+    with desk.db.write() as session:
+        return book_in(session, actor.staff_id, request, desk.clock.now()).id
+
+
+def _appointment(session: Session, appointment_id: int, version: int,
+                 allowed: Sequence[AppointmentStatus] = OPEN) -> Appointment:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound(_("This appointment no longer exists."))
+    if appointment.version != version or appointment.status not in allowed:
+        raise Conflict(_("Another desk has just changed this appointment. The calendar is "
+                         "refreshed: check it and try again."))
+    return appointment
+
+
+def move_in(session: Session, actor_id: int, appointment: Appointment, now: datetime, *,
+            doctor_id: int, starts_at: datetime, units: int, reason: str,
+            room_id: int | None = None, allow_patient_overlap: bool = False) -> None:
+    """Reschedule inside the caller's transaction; the appointment was checked as open."""
+    text = _reason(reason)
+    hours = clinic_hours(session)
+    room = room_id if room_id is not None else appointment.room_id
+    old = (appointment.doctor_id, appointment.starts_at, appointment.units)
+    moved_start = starts_at != appointment.starts_at or doctor_id != appointment.doctor_id
+    doctor = _check_form(session, hours, now, doctor_id, starts_at, units, moved_start, room)
+    if not moved_start and units == appointment.units and room == appointment.room_id:
+        raise ValidationError.single("starts_at", _("Choose another time, doctor or length."))
+    _check_slot(session, hours, now, doctor, appointment.patient_id, starts_at, units, room,
+                allow_patient_overlap, ignore_id=appointment.id)
+    appointment.doctor_id, appointment.starts_at = doctor.id, starts_at
+    appointment.units, appointment.room_id = units, room
+    if moved_start:
+        appointment.status = AppointmentStatus.BOOKED  # the new time is not confirmed yet
+    _change(session, appointment, AppointmentChangeKind.RESCHEDULED, now, actor_id, text, old)
+
+
+def reschedule(desk: Desk, actor: Actor, appointment_id: int, version: int, *, doctor_id: int,
+               starts_at: datetime, units: int, reason: str, room_id: int | None = None,
+               allow_patient_overlap: bool = False) -> None:
+    """Move or resize an appointment (改约), keeping the old place and the reason.
+
+    `room_id` None keeps the appointment's chair."""
+    require(actor, Permission.BOOK_APPOINTMENTS)
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        appointment = _appointment(session, appointment_id, version)
+        move_in(session, actor.staff_id, appointment, now, doctor_id=doctor_id,
+                starts_at=starts_at, units=units, reason=reason, room_id=room_id,
+                allow_patient_overlap=allow_patient_overlap)
+
+
+def cancel_in(session: Session, actor_id: int, appointment: Appointment, now: datetime,
+              reason: str) -> None:
+    text = _reason(reason)
+    appointment.status = AppointmentStatus.CANCELLED
+    _change(session, appointment, AppointmentChangeKind.CANCELLED, now, actor_id, text)
+
+
+def cancel(desk: Desk, actor: Actor, appointment_id: int, version: int, reason: str) -> None:
+    """Cancel a booked or confirmed appointment, giving the reason; its slot is free again."""
+    require(actor, Permission.BOOK_APPOINTMENTS)
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        cancel_in(session, actor.staff_id, _appointment(session, appointment_id, version), now,
+                  reason)
+
+
+def confirm_in(session: Session, actor_id: int, appointment: Appointment,
+               now: datetime) -> None:
+    appointment.status = AppointmentStatus.CONFIRMED
+    _change(session, appointment, AppointmentChangeKind.CONFIRMED, now, actor_id)
+
+
+def confirm(desk: Desk, actor: Actor, appointment_id: int, version: int) -> None:
+    """The patient confirmed (提醒确认), usually at the reminder call the day before."""
+    require(actor, Permission.BOOK_APPOINTMENTS)
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        confirm_in(session, actor.staff_id,
+                   _appointment(session, appointment_id, version, (AppointmentStatus.BOOKED,)),
+                   now)
+
+
+def mark_arrived(desk: Desk, actor: Actor, appointment_id: int, version: int) -> int:
+    """The patient is here: check them in to the queue through the reception's check-in,
+    with the appointment's doctor and visit kind; returns the visit id."""
+    with desk.db.read() as session:
+        appointment = _appointment(session, appointment_id, version)
+        patient_id, note = appointment.patient_id, appointment.note
+    request = CheckInRequest(patient_id=patient_id, appointment_id=appointment_id)
+    proposal = propose_check_in(desk, request)
+    return check_in(desk, actor, CheckInForm(
+        request=request, visit_kind_id=proposal.visit_kind_id,
+        chief_complaint=note[:MAX_COMPLAINT], doctor_id=proposal.assignment.doctor_id)).visit_id
+
+
+# --- no-shows -----------------------------------------------------------------------------------
+
+#: Days after a no-show on which the desk calls: at once, after 3 days, 1 week, 1 month.
+NO_SHOW_CALL_DAYS = (0, 3, 7)
+NO_SHOW_CALL_STEPS = len(NO_SHOW_CALL_DAYS) + 1  # the last one a month on
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it is shorter (31 Jan → 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
+def no_show_call_date(missed: date, step: int) -> date:
+    """When the `step`th call (0-based) after a missed appointment is due."""
+    if step < len(NO_SHOW_CALL_DAYS):
+        return missed + timedelta(days=NO_SHOW_CALL_DAYS[step])
+    return add_months(missed, 1)
+
+
+def _past_due(session: Session, now: datetime) -> list[int]:
+    """Open appointments whose slot has ended (the status index makes this two seeks)."""
+    rows = session.execute(select(Appointment.id, Appointment.starts_at, Appointment.units).where(
+        Appointment.status.in_(OPEN), Appointment.starts_at <= now - UNIT)).all()
+    return [appointment_id for appointment_id, start, units in rows if start + units * UNIT <= now]
+
+
+def mark_no_shows(desk: Desk) -> int:
+    """Every appointment not arrived by the end of its slot becomes a no-show (爽约) and gets
+    its first follow-up call; returns how many. Cheap when there is nothing to mark (one
+    indexed read), so screens call it on each refresh; several PCs may call it at once."""
+    now = desk.clock.now()
+    with desk.db.read() as session:
+        if not _past_due(session, now):
+            return 0
+    with desk.db.write() as session:
+        hours = clinic_hours(session)
+        ids = _past_due(session, now)  # again under the write lock: another PC may have been first
+        for appointment in session.execute(select(Appointment).where(
+                Appointment.id.in_(ids)).order_by(Appointment.starts_at)).scalars():
+            appointment.status = AppointmentStatus.NO_SHOW
+            _change(session, appointment, AppointmentChangeKind.NO_SHOW, now, None)
+            session.add(FollowUp(
+                kind=FollowUpKind.NO_SHOW, patient_id=appointment.patient_id,
+                appointment_id=appointment.id, step=0, created_at=now,
+                due_date=no_show_call_date(hours.local(appointment.starts_at).date(), 0)))
+        return len(ids)
+
+
+# --- free slots ---------------------------------------------------------------------------------
+
+def _ceil_to_unit(moment: datetime, tz: ZoneInfo) -> datetime:
+    local = moment.astimezone(tz)
+    floor = local.replace(minute=local.minute - local.minute % UNIT_MINUTES, second=0,
+                          microsecond=0)
+    return floor if floor == local else floor + UNIT
+
+
+def free_slots(desk: Desk, units: int, doctor_id: int | None, after: datetime,
+               limit: int = 10, room_id: int | None = None) -> list[FreeSlot]:
+    """The first `limit` starts (earliest first; at one time, doctors in staff-number order)
+    where `units` fit in a doctor's working hours without touching another booking.
+
+    Looks a week at a time up to FREE_SLOT_DAYS ahead, reading only the bookings of that week.
+    """
+    if units < 1 or units > MAX_UNITS:
+        raise ValidationError.single("units", _("Enter a length between 1 and {count} units.")
+                                     .format(count=MAX_UNITS))
+    with desk.db.read() as session:
+        hours = clinic_hours(session)
+        earliest = _ceil_to_unit(max(after, desk.clock.now()), hours.tz)
+        doctors = [d for d in _doctors(session) if doctor_id is None or d.id == doctor_id]
+        if not doctors:
+            return []
+        ids = [d.id for d in doctors]
+        weekly = weekly_hours(session, ids)
+        first_day = earliest.date()
+        last_day = first_day + timedelta(days=FREE_SLOT_DAYS - 1)
+        absent = absences_between(session, ids, first_day, last_day)
+        # Only today can already be closed (a day is closed at its end).
+        closed = {first_day} if is_closed(session, first_day) else set()
+        found: list[FreeSlot] = []
+        week_start = first_day
+        length = units * UNIT
+        while week_start <= last_day and len(found) < limit:
+            week = [week_start + timedelta(days=n) for n in range(7)
+                    if week_start + timedelta(days=n) <= last_day]
+            busy, chair = _busy(session, hours, week[0], week[-1], ids, room_id)
+            for day in week:
+                if day in closed:
+                    continue
+                starts: list[tuple[datetime, int, _Doctor]] = []
+                for order, doctor in enumerate(doctors):
+                    spans = working_spans(hours, day, weekly.get(doctor.id, {}),
+                                          absent.get(doctor.id, ()))
+                    taken = busy.get(doctor.id, [])
+                    if chair:
+                        taken = sorted(taken + chair)
+                    for start in _fits(spans, taken, earliest, length, hours.tz):
+                        starts.append((start, order, doctor))
+                for start, _order, doctor in sorted(starts, key=lambda s: (s[0], s[1])):
+                    found.append(FreeSlot(doctor.id, start, doctor.name))
+                    if len(found) == limit:
+                        return found
+            week_start += timedelta(days=7)
+        return found
+
+
+def _busy(session: Session, hours: ClinicHours, first: date, last: date,
+          doctor_ids: Sequence[int], room_id: int | None) -> tuple[dict[int, list[Span]],
+                                                                   list[Span]]:
+    """The booked spans of these days, per doctor, and those of the chair (if given)."""
+    start = hours.whole_day(first)[0] - MAX_UNITS * UNIT
+    end = hours.whole_day(last)[1]
+    who = Appointment.doctor_id.in_(list(doctor_ids))
+    if room_id is not None:
+        who = who | (Appointment.room_id == room_id)
+    by_doctor: dict[int, list[Span]] = defaultdict(list)
+    chair: list[Span] = []
+    for doctor_id, room, starts_at, units in session.execute(
+            select(Appointment.doctor_id, Appointment.room_id, Appointment.starts_at,
+                   Appointment.units)
+            .where(who, Appointment.status.in_(OCCUPYING), Appointment.starts_at >= start,
+                   Appointment.starts_at < end).order_by(Appointment.starts_at)):
+        span = (starts_at, starts_at + units * UNIT)
+        by_doctor[doctor_id].append(span)
+        if room_id is not None and room == room_id:
+            chair.append(span)
+    return by_doctor, chair
+
+
+def _fits(spans: Sequence[Span], taken: Sequence[Span], earliest: datetime, length: timedelta,
+          tz: ZoneInfo) -> Iterable[datetime]:
+    """Quarter-hour starts within `spans`, from `earliest`, where `length` touches nothing
+    `taken` (sorted by start)."""
+    for span_start, span_end in spans:
+        moment = _ceil_to_unit(max(span_start, earliest), tz)
+        for busy_start, busy_end in taken:
+            if busy_end <= moment:
+                continue
+            while moment + length <= min(busy_start, span_end):
+                yield moment
+                moment += UNIT
+            moment = max(moment, _ceil_to_unit(busy_end, tz))
+            if moment >= span_end:
+                break
+        while moment + length <= span_end:
+            yield moment
+            moment += UNIT
