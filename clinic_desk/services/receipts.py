@@ -148,8 +148,7 @@ def _items(session: Session, receipt: Receipt) -> tuple[list[ReceiptItem],
 def _payments(session: Session, receipt: Receipt) -> list[ReceiptPaymentLine]:
     rows = session.execute(
         select(Payment, PaymentMethod.name, PaymentMethod.kind).join(PaymentMethod)
-        .where(Payment.receipt_id == receipt.id, Payment.reverses_payment_id.is_(None),
-               Payment.created_at <= receipt.issued_at).order_by(Payment.id)).all()
+        .where(Payment.receipt_id == receipt.id).order_by(Payment.id)).all()
     return [ReceiptPaymentLine(name, kind, p.amount, p.card_type, p.card_last4, p.reference,
                                p.change_given) for p, name, kind in rows]
 
