@@ -49,9 +49,14 @@ _SHEET_SIZE = (680, 860)
 
 
 def present_document(parent: QWidget, kind: DocumentKind, pdf: bytes, paper: Paper, title: str,
-                     on_printed: Callable[[str], None] | None = None) -> None:
-    """Open the preview of `pdf` (not modal: the desk goes on working while it is open)."""
-    preview = DocumentPreview(kind, pdf, paper, title, on_printed, parent)
+                     on_printed: Callable[[str], None] | None = None, *,
+                     next_copy: Callable[[], bytes] | None = None) -> None:
+    """Open the preview of `pdf` (not modal: the desk goes on working while it is open).
+
+    `next_copy`, when given, makes the document shown after each successful print: a
+    receipt printed once is a copy from then on, and the next print must say so.
+    """
+    preview = DocumentPreview(kind, pdf, paper, title, on_printed, parent, next_copy=next_copy)
     preview.show()
     preview.raise_()
 
@@ -90,19 +95,18 @@ class PrinterChooser(QDialog):
 class DocumentPreview(QDialog):
     def __init__(self, kind: DocumentKind, pdf: bytes, paper: Paper, title: str,
                  on_printed: Callable[[str], None] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *,
+                 next_copy: Callable[[], bytes] | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.setWindowTitle(title)
-        self.kind, self.pdf, self.paper, self.title = kind, pdf, paper, title
-        self.on_printed = on_printed
+        self.kind, self.paper, self.title = kind, paper, title
+        self.on_printed, self.next_copy = on_printed, next_copy
         self.config: WorkstationConfig = load_config()
 
         self.buffer = QBuffer(self)
-        self.buffer.setData(QByteArray(pdf))
-        self.buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document = QPdfDocument(self)
-        self.document.load(self.buffer)
+        self.show_pdf(pdf)
         self.view = QPdfView(self)
         self.view.setObjectName("pdf_view")
         self.view.setDocument(self.document)
@@ -134,6 +138,15 @@ class DocumentPreview(QDialog):
         layout.addLayout(buttons)
         self.resize(*(_ROLL_SIZE if paper.spec.is_roll else _SHEET_SIZE))
         self._show_printer()
+
+    def show_pdf(self, pdf: bytes) -> None:
+        """Show (and from now on print and save) `pdf`."""
+        self.pdf = pdf
+        self.document.close()
+        self.buffer.close()
+        self.buffer.setData(QByteArray(pdf))
+        self.buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self.buffer)
 
     @property
     def printer_name(self) -> str | None:
@@ -184,6 +197,8 @@ class DocumentPreview(QDialog):
         self._say(_("Sent to {name}.").format(name=name), problem=False)
         if self.on_printed is not None:
             self.on_printed(name)
+        if self.next_copy is not None:
+            self.show_pdf(self.next_copy())
         return True
 
     def save_as_pdf(self) -> bool:

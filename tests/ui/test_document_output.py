@@ -171,3 +171,22 @@ def test_save_as_pdf_writes_the_document_itself(
     assert saved.read_bytes() == preview.pdf
     assert preview.message.text() == f"Saved as {saved}."
     assert printed == []
+
+
+def test_after_a_print_the_next_copy_is_shown_and_printed(
+        parent: QWidget, qtbot, cups_pdf_folder: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    remember(DocumentKind.RECEIPT, PRINTER)
+    copies = iter(range(1, 10))
+    original = render_receipt(receipt(), Paper.ROLL_80MM, "en")
+    title = job_title()
+    present_document(parent, DocumentKind.RECEIPT, original, Paper.ROLL_80MM, title,
+                     next_copy=lambda: render_receipt(receipt(copy_number=next(copies)),
+                                                      Paper.ROLL_80MM, "en"))
+    preview = open_preview(parent)
+    qtbot.mouseClick(preview.print_button, LEFT)
+    first = wait_for_job(cups_pdf_folder, title)
+    first.unlink(missing_ok=True)
+    assert preview.pdf != original
+    assert poppler.contains(poppler.layout_text(preview.pdf), "COPY (reprint 1)")
+    assert preview.document.status() == QPdfDocument.Status.Ready
+    assert preview.document.pageCount() == 1
