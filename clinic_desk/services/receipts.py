@@ -116,7 +116,8 @@ def _standing(rows: Sequence[Row], reverses: Callable[[Row], int | None]) -> lis
     return [row for row in rows if reverses(row) is None and row.id not in reversed_ids]
 
 
-def _names(session: Session, staff_ids: set[int | None]) -> dict[int, str]:
+def staff_names(session: Session, staff_ids: set[int | None]) -> dict[int, str]:
+    """Names of the given staff (None ignored), in one query."""
     ids = {i for i in staff_ids if i is not None}
     if not ids:
         return {}
@@ -136,7 +137,7 @@ def _items(session: Session, receipt: Receipt) -> tuple[list[ReceiptItem],
                                Discount.created_at <= receipt.issued_at).order_by(Discount.id)
     ).scalars().all(), lambda d: d.reverses_discount_id)
     categories = dict(session.execute(select(PriceCategory.id, PriceCategory.name)).all())
-    doctors = _names(session, {c.doctor_id for c in charges})
+    doctors = staff_names(session, {c.doctor_id for c in charges})
     items = [ReceiptItem(c.description, categories.get(c.category_id, ""), c.quantity,
                          c.unit_price, c.amount, doctors.get(c.doctor_id or 0, ""),
                          c.position_note) for c in charges]
@@ -189,7 +190,7 @@ def receipt_data(desk: Desk, receipt_id: int) -> ReceiptData:
             receipt_id=receipt.id, number=receipt.number, issued_at=receipt.issued_at,
             clinic=load_settings(session), patient_id=patient.id, patient_name=patient.name,
             record_number=patient.record_number, visit_id=receipt.visit_id,
-            cashier_name=_names(session, {receipt.cashier_id}).get(receipt.cashier_id, ""),
+            cashier_name=staff_names(session, {receipt.cashier_id}).get(receipt.cashier_id, ""),
             items=tuple(items), discounts=tuple(discounts),
             total_charged=receipt.total_charged, paid_today=receipt.paid_today,
             balance_after=receipt.balance_after, payments=tuple(_payments(session, receipt)),
