@@ -11,7 +11,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select, union_all
-from sqlalchemy.orm import Session
 
 from clinic_desk.i18n import gettext as _
 from clinic_desk.models import (Charge, Discount, Patient, Payment, PriceCategory, QueueEntry,
