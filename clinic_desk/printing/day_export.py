@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from babel.numbers import get_currency_symbol
@@ -26,15 +27,22 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from clinic_desk.clock import zone
 from clinic_desk.i18n import babel_locale, gettext as _, use_language
 from clinic_desk.money import format_plain, minor_digits, to_decimal
-from clinic_desk.printing.day_report import period_text, report_title, wait_text
+from clinic_desk.printing.day_report import (period_text, render_day_report, report_title,
+                                             wait_text)
 from clinic_desk.services.reconciliation import DayReport
 
-#: Cancelled between two sheets or rows when this returns False; given (done, total).
+#: Cancelled between two sheets when this returns False; given (done, total).
 Progress = Callable[[int, int], bool]
 
 
 class ExportCancelled(Exception):
     pass
+
+
+class ExportFormat(StrEnum):
+    PDF = "pdf"
+    XLSX = "xlsx"
+    CSV = "csv"
 
 
 def currency_format(currency: str, language: str) -> str:
@@ -261,3 +269,13 @@ def render_csv(report: DayReport, language: str) -> bytes:
             writer.writerow([day.isoformat(), at.astimezone(tz).strftime("%H:%M"), *middle,
                              format_plain(amount, report.currency), correction])
         return out.getvalue().encode("utf-8-sig")
+
+
+def render_export(report: DayReport, kind: ExportFormat, language: str,
+                  progress: Progress | None = None) -> bytes:
+    """The report in the chosen format: what the export dialog and the command line save."""
+    if kind == ExportFormat.PDF:
+        return render_day_report(report, language)
+    if kind == ExportFormat.XLSX:
+        return render_workbook(report, language, progress)
+    return render_csv(report, language)
