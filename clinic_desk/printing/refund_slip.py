@@ -20,6 +20,7 @@ from clinic_desk.printing.fonts import styles
 from clinic_desk.printing.layout import (Stamp, build_pdf, clinic_header, details_table,
                                          local_date_time, require_aware, rule, signature_block)
 from clinic_desk.printing.paper import Paper
+from clinic_desk.services.refunds import RefundSlipData
 
 #: Capital numerals are written for the renminbi only; 港币/新台币 slips are not in scope.
 _CAPITAL_NUMERAL_CURRENCIES = frozenset({"CNY"})
@@ -52,6 +53,8 @@ class RefundSlipDocument:
     method_name: str
     is_cash: bool
     copy_number: int = 0
+    refunded_item: str = ""  # empty when an amount was refunded
+    receipt_number: str = ""  # of the payment the money came out of
 
     def __post_init__(self) -> None:
         require_aware(self.refunded_at, "refunded_at")
@@ -92,8 +95,12 @@ def render_refund_slip(doc: RefundSlipDocument, paper: Paper, language: str) -> 
             (_("First visit date"),
              format_date(doc.first_visit, "medium") if doc.first_visit else "—"),
             (_("Total paid"), money(doc.total_paid)),
-            (amount_label, money(doc.amount_refunded)),
         ]
+        if doc.receipt_number:
+            pairs.append((_("Paid on receipt no."), doc.receipt_number))
+        if doc.refunded_item:
+            pairs.append((_("Refunded item"), doc.refunded_item))
+        pairs.append((amount_label, money(doc.amount_refunded)))
         in_words = capital_amount(doc.amount_refunded, doc.currency, language)
         if in_words:
             pairs.append((_("Amount in words"), in_words))
@@ -118,3 +125,26 @@ def render_refund_slip(doc: RefundSlipDocument, paper: Paper, language: str) -> 
             (_("Patient (receiver)"), doc.receiver_name),
         ], spec, st))
         return build_pdf(flow, paper, f"{title} {doc.slip_number}")
+
+
+def slip_document(data: RefundSlipData) -> RefundSlipDocument:
+    """A recorded refund as its slip; printed before, it is the next copy."""
+    refund, clinic = data.refund, data.clinic
+    return RefundSlipDocument(
+        clinic_name=clinic.clinic_name, clinic_address=clinic.address,
+        clinic_phone=clinic.phone, slip_number=refund.number, refunded_at=refund.refunded_at,
+        timezone=clinic.timezone, patient_name=refund.patient_name,
+        record_number=refund.record_number, first_visit=refund.first_visit,
+        currency=clinic.currency, total_paid=refund.total_paid, amount_refunded=refund.amount,
+        reason_category=refund.reason, reason_detail=refund.reason_detail,
+        doctor_name=refund.doctor_name, manager_name=refund.manager_name,
+        manager_opinion=refund.opinion, cashier_name=refund.cashier_name,
+        receiver_name=refund.receiver_name, method_name=refund.method_name,
+        is_cash=refund.is_cash, copy_number=data.prints, refunded_item=refund.item,
+        receipt_number=refund.receipt_number)
+
+
+def render_recorded_slip(data: RefundSlipData, paper: Paper,
+                         language: str | None = None) -> bytes:
+    """The slip's PDF in `language` (default: the clinic's language for printed papers)."""
+    return render_refund_slip(slip_document(data), paper, language or data.clinic.language)

@@ -1,5 +1,5 @@
 """The clinic's lists: price categories and price list, visit kinds, payment methods,
-flagged conditions and referral sources.
+flagged conditions, referral sources and refund reasons.
 
 Entries are never deleted (old charges and visits point at them); they are deactivated.
 """
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from clinic_desk.i18n import gettext as _
 from clinic_desk.models import (ConditionKind, PaymentKind, PaymentMethod, PriceCategory,
-                                PriceListItem, ReferralSource, VisitKind)
+                                PriceListItem, ReferralSource, RefundReason, VisitKind)
 from clinic_desk.models.base import Base
 from clinic_desk.money import AmountError, parse_amount
 from clinic_desk.services import audit
@@ -277,25 +277,55 @@ def save_condition_kind(desk: Desk, actor: Actor, kind_id: int | None, name: str
 
 
 @dataclass(frozen=True)
-class ReferralSourceRow:
+class NamedEntryRow:
+    """An entry of a list that is only a name (referral sources, refund reasons)."""
+
     id: int
     name: str
     active: bool
 
 
-def list_referral_sources(desk: Desk, active_only: bool = False) -> list[ReferralSourceRow]:
+ReferralSourceRow = RefundReasonRow = NamedEntryRow
+
+
+def _list_named(desk: Desk, model: type[ReferralSource | RefundReason],
+                active_only: bool) -> list[NamedEntryRow]:
     with desk.db.read() as session:
-        return [ReferralSourceRow(r.id, r.name, r.active)
-                for r in _in_order(session, ReferralSource, active_only)]
+        return [NamedEntryRow(r.id, r.name, r.active)
+                for r in _in_order(session, model, active_only)]
 
 
-def save_referral_source(desk: Desk, actor: Actor, source_id: int | None, name: str,
-                         active: bool = True) -> int:
+def _save_named(desk: Desk, actor: Actor, model: type[ReferralSource | RefundReason],
+                item_id: int | None, name: str, active: bool, entity: str) -> int:
     require(actor, Permission.MANAGE_SETTINGS)
     name = name.strip()
     with desk.db.write() as session:
         errors = FieldErrors()
-        _check_unique_name(session, errors, ReferralSource, name, source_id)
+        _check_unique_name(session, errors, model, name, item_id)
         errors.raise_if_any()
-        return _save(session, desk, actor, ReferralSource, source_id,
-                     {"name": name, "active": active}, "referral_source")
+        values: dict[str, Any] = {"name": name, "active": active}
+        if item_id is None:  # a new entry goes to the end of the list
+            values["sort_order"] = 1 + session.execute(
+                select(func.coalesce(func.max(model.sort_order), -1))).scalar_one()
+        return _save(session, desk, actor, model, item_id, values, entity)
+
+
+def list_referral_sources(desk: Desk, active_only: bool = False) -> list[ReferralSourceRow]:
+    return _list_named(desk, ReferralSource, active_only)
+
+
+def save_referral_source(desk: Desk, actor: Actor, source_id: int | None, name: str,
+                         active: bool = True) -> int:
+    return _save_named(desk, actor, ReferralSource, source_id, name, active, "referral_source")
+
+
+# --- refund reasons -------------------------------------------------------------------------
+
+def list_refund_reasons(desk: Desk, active_only: bool = False) -> list[RefundReasonRow]:
+    return _list_named(desk, RefundReason, active_only)
+
+
+def save_refund_reason(desk: Desk, actor: Actor, reason_id: int | None, name: str,
+                       active: bool = True) -> int:
+    """A category of the refund register (treatment not done, charged in error ...)."""
+    return _save_named(desk, actor, RefundReason, reason_id, name, active, "refund_reason")

@@ -21,6 +21,7 @@ from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import Conflict, FieldErrors, NotFound, ValidationError
 from clinic_desk.services.national_id import check_national_id, normalise
 from clinic_desk.services.numbering import take_next
+from clinic_desk.services.refunds import REFUND_RECORDED, patient_refunds
 from clinic_desk.services.search_terms import patient_terms
 from clinic_desk.services.settings import clinic_today, format_record_number, load_settings
 
@@ -370,11 +371,19 @@ class HistoryEntry:
 
 
 def patient_history(desk: Desk, patient_id: int) -> list[HistoryEntry]:
-    """Every recorded change of the patient's record, newest first, from the audit log."""
+    """Every recorded change of the patient's record and every refund paid to the patient
+    (time, reason, amount, who), newest first."""
     with desk.db.read() as session:
         rows = session.execute(
             select(AuditEntry, Staff.full_name).outerjoin(Staff, Staff.id == AuditEntry.actor_id)
             .where(AuditEntry.entity == "patient", AuditEntry.entity_id == patient_id)
             .order_by(AuditEntry.id.desc())).all()
-    return [HistoryEntry(at=e.at, who=who or "", action=e.action,
-                         changes=json.loads(e.details), reason=e.reason) for e, who in rows]
+        refunds = patient_refunds(session, patient_id)
+    history = [HistoryEntry(at=e.at, who=who or "", action=e.action,
+                            changes=json.loads(e.details), reason=e.reason) for e, who in rows]
+    history += [HistoryEntry(
+        at=r.refunded_at, who=r.cashier_name, action=REFUND_RECORDED,
+        changes={"number": r.number, "amount": r.amount, "reason": r.reason, "item": r.item,
+                 "doctor": r.doctor_name, "approved_by": r.manager_name},
+        reason=r.reason_detail) for r in refunds]
+    return sorted(history, key=lambda entry: entry.at, reverse=True)

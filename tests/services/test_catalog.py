@@ -13,7 +13,7 @@ from clinic_desk.services.catalog import PriceItemForm
 from clinic_desk.services.settings import get_settings, save_settings
 
 from tests.clinics import Clinic
-from .helpers import expect_field_error, last_audit_entry, rows
+from .helpers import expect_denied, expect_field_error, last_audit_entry, rows
 
 
 @pytest.fixture
@@ -171,3 +171,21 @@ def test_inactive_lists_are_not_offered_at_registration(clinic: Clinic) -> None:
     assert source.id in [s.id for s in catalog.list_referral_sources(clinic.desk)]
     expect_field_error(clinic.desk, "name", lambda: catalog.save_referral_source(
         clinic.desk, clinic.manager, None, offered[0].name))
+
+
+def test_refund_reasons_are_the_clinics_own_list(clinic: Clinic) -> None:
+    seeded = catalog.list_refund_reasons(clinic.desk)
+    assert [r.name for r in seeded] == ["未进行治疗", "收费错误", "患者投诉", "其他"]
+    added = catalog.save_refund_reason(clinic.desk, clinic.manager, None, " 设备故障 ")
+    assert last_audit_entry(clinic.desk).action == "refund_reason_added"
+    catalog.save_refund_reason(clinic.desk, clinic.manager, seeded[0].id, seeded[0].name,
+                               active=False)
+    offered = [r.name for r in catalog.list_refund_reasons(clinic.desk, active_only=True)]
+    assert offered == ["收费错误", "患者投诉", "其他", "设备故障"]
+    assert added in [r.id for r in catalog.list_refund_reasons(clinic.desk)]
+    expect_field_error(clinic.desk, "name", lambda: catalog.save_refund_reason(
+        clinic.desk, clinic.manager, None, "其他"))
+    expect_field_error(clinic.desk, "name", lambda: catalog.save_refund_reason(
+        clinic.desk, clinic.manager, None, "  "))
+    expect_denied(clinic.desk, lambda: catalog.save_refund_reason(
+        clinic.desk, clinic.cashier, None, "退押金"))

@@ -1,21 +1,26 @@
-"""A patient's record history: every change with old and new values, who, when and why."""
+"""A patient's record history: every change with old and new values, who, when and why, and
+every refund paid to the patient."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableView, QVBoxLayout, QWidget
 
 from clinic_desk.clock import zone
 from clinic_desk.i18n import N_, format_datetime, gettext as _
+from clinic_desk.money import format_money
 from clinic_desk.services.context import Desk
 from clinic_desk.services.patients import HistoryEntry, patient_history
+from clinic_desk.services.refunds import REFUND_RECORDED
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui.table_model import Column, RowTableModel
 
 ACTION_NAMES = {
     "patient_registered": N_("Registered"),
     "patient_changed": N_("Changed"),
+    REFUND_RECORDED: N_("Refund"),
 }
 
 
@@ -34,7 +39,19 @@ def _value(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def changes_text(entry: HistoryEntry) -> str:
+def refund_text(entry: HistoryEntry, currency: str) -> str:
+    facts = entry.changes
+    parts = [_("Slip {number}").format(number=facts["number"]),
+             format_money(cast(int, facts["amount"]), currency),
+             str(facts["reason"]), str(facts["item"]),
+             _("stated by {doctor}").format(doctor=facts["doctor"]),
+             _("approved by {manager}").format(manager=facts["approved_by"])]
+    return " · ".join(part for part in parts if part)
+
+
+def changes_text(entry: HistoryEntry, currency: str) -> str:
+    if entry.action == REFUND_RECORDED:
+        return refund_text(entry, currency)
     if entry.action != "patient_changed":
         return ""
     return "; ".join(f"{_(FIELD_NAMES.get(field, field))}: {_value(old)} → {_value(new)}"
@@ -46,12 +63,13 @@ class HistoryDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("History of {name}").format(name=title))
-        tz = zone(get_settings(desk).timezone)
+        settings = get_settings(desk)
+        tz = zone(settings.timezone)
         columns: Sequence[Column[HistoryEntry]] = (
             Column(N_("When"), lambda e: format_datetime(e.at, "short", tz=tz)),
             Column(N_("Who"), lambda e: e.who),
             Column(N_("What"), lambda e: _(ACTION_NAMES.get(e.action, e.action))),
-            Column(N_("Changes"), changes_text),
+            Column(N_("Changes"), lambda e: changes_text(e, settings.currency)),
             Column(N_("Reason"), lambda e: e.reason),
         )
         self.model: RowTableModel[HistoryEntry] = RowTableModel(columns, self)

@@ -1,15 +1,16 @@
-"""The clinic's own lists: visit kinds, payment methods, flagged conditions, referral sources."""
+"""The clinic's own lists: visit kinds, payment methods, flagged conditions, referral sources
+and refund reasons."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QSpinBox, QWidget
 
 from clinic_desk.i18n import N_, gettext as _
 from clinic_desk.models import PaymentKind
 from clinic_desk.services import catalog
-from clinic_desk.services.catalog import (ConditionKindRow, PaymentMethodRow, ReferralSourceRow,
+from clinic_desk.services.catalog import (ConditionKindRow, NamedEntryRow, PaymentMethodRow,
                                           VisitKindRow)
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.ui.form_dialog import FormDialog
@@ -143,11 +144,17 @@ class ConditionKindsPage(ListPage[ConditionKindRow]):
         return ConditionKindDialog(self.desk, self.actor, row, self)
 
 
-class ReferralSourceDialog(FormDialog):
-    def __init__(self, desk: Desk, actor: Actor, row: ReferralSourceRow | None,
+#: Saves an entry of a name-only list: (id or None, name, active) -> id.
+SaveNamed = Callable[[int | None, str, bool], int]
+
+
+class NamedEntryDialog(FormDialog):
+    """Edits an entry of a list that is only a name (referral sources, refund reasons)."""
+
+    def __init__(self, row: NamedEntryRow | None, title: str, save: SaveNamed,
                  parent: QWidget | None = None) -> None:
-        super().__init__(_("Referral source"), parent)
-        self.desk, self.actor, self.row = desk, actor, row
+        super().__init__(title, parent)
+        self.row, self.save = row, save
         self.name = QLineEdit(row.name if row else "", objectName="name")
         self.active = QCheckBox(_("In use"))
         self.active.setChecked(row.active if row else True)
@@ -156,19 +163,41 @@ class ReferralSourceDialog(FormDialog):
         self.finish_layout()
 
     def submit(self) -> None:
-        catalog.save_referral_source(self.desk, self.actor, self.row.id if self.row else None,
-                                     self.name.text(), self.active.isChecked())
+        self.save(self.row.id if self.row else None, self.name.text(), self.active.isChecked())
 
 
-class ReferralSourcesPage(ListPage[ReferralSourceRow]):
+class NamedEntriesPage(ListPage[NamedEntryRow]):
+    """Subclasses name the entry's dialog title and the catalog's list and save functions."""
+
     stretch_column = 0
+    title = ""  # marked with N_
 
-    def columns(self) -> Sequence[Column[ReferralSourceRow]]:
+    def columns(self) -> Sequence[Column[NamedEntryRow]]:
         return (Column(N_("Name"), lambda r: r.name),
                 Column(N_("In use"), lambda r: yes_no(r.active)))
 
-    def load(self) -> Sequence[ReferralSourceRow]:
+    def save(self, item_id: int | None, name: str, active: bool) -> int:
+        raise NotImplementedError
+
+    def editor(self, row: NamedEntryRow | None) -> NamedEntryDialog:
+        return NamedEntryDialog(row, _(self.title), self.save, self)
+
+
+class ReferralSourcesPage(NamedEntriesPage):
+    title = N_("Referral source")
+
+    def load(self) -> Sequence[NamedEntryRow]:
         return catalog.list_referral_sources(self.desk)
 
-    def editor(self, row: ReferralSourceRow | None) -> ReferralSourceDialog:
-        return ReferralSourceDialog(self.desk, self.actor, row, self)
+    def save(self, item_id: int | None, name: str, active: bool) -> int:
+        return catalog.save_referral_source(self.desk, self.actor, item_id, name, active)
+
+
+class RefundReasonsPage(NamedEntriesPage):
+    title = N_("Refund reason")
+
+    def load(self) -> Sequence[NamedEntryRow]:
+        return catalog.list_refund_reasons(self.desk)
+
+    def save(self, item_id: int | None, name: str, active: bool) -> int:
+        return catalog.save_refund_reason(self.desk, self.actor, item_id, name, active)

@@ -10,7 +10,8 @@ from clinic_desk.i18n import current_language, gettext as _
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.ui.settings.clinic_page import ClinicPage
 from clinic_desk.ui.settings.lists_page import (ConditionKindsPage, PaymentMethodsPage,
-                                               ReferralSourcesPage, VisitKindsPage)
+                                               ReferralSourcesPage, RefundReasonsPage,
+                                               VisitKindsPage)
 from clinic_desk.ui.settings.price_list_page import PriceListPage
 from clinic_desk.ui.settings.staff_page import StaffPage
 from clinic_desk.ui.settings.workstation_page import WorkstationPage
@@ -46,6 +47,7 @@ class SettingsView(QTabWidget):
         self.payment_methods_page = PaymentMethodsPage(desk, actor)
         self.conditions_page = ConditionKindsPage(desk, actor)
         self.referral_sources_page = ReferralSourcesPage(desk, actor)
+        self.refund_reasons_page = RefundReasonsPage(desk, actor)
         self.language_page = MyLanguagePage(on_language)
         self.workstation_page = WorkstationPage()
         self.addTab(self.clinic_page, _("Clinic"))
@@ -55,5 +57,6 @@ class SettingsView(QTabWidget):
         self.addTab(self.payment_methods_page, _("Payment methods"))
         self.addTab(self.conditions_page, _("Flagged conditions"))
         self.addTab(self.referral_sources_page, _("Referral sources"))
+        self.addTab(self.refund_reasons_page, _("Refund reasons"))
         self.addTab(self.language_page, _("My language"))
         self.addTab(self.workstation_page, _("This PC"))
