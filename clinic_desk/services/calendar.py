@@ -280,9 +280,10 @@ def _doctors(session: Session, also: Iterable[int] = ()) -> list[_Doctor]:
 
 # --- reading the calendar ---------------------------------------------------------------------
 
-def _blocks(session: Session, hours: ClinicHours, start: datetime, end: datetime | None,
-            doctor_id: int | None = None, patient_id: int | None = None,
-            statuses: Sequence[AppointmentStatus] | None = None) -> list[CalendarBlock]:
+def blocks_between(session: Session, hours: ClinicHours, start: datetime,
+                   end: datetime | None, doctor_id: int | None = None,
+                   patient_id: int | None = None,
+                   statuses: Sequence[AppointmentStatus] | None = None) -> list[CalendarBlock]:
     """Appointments starting in [start, end) (no end: ever after), not cancelled unless
     asked for, in time order."""
     query = (
@@ -351,7 +352,7 @@ def _doctor_columns(session: Session, hours: ClinicHours, days: Sequence[date],
 
 def read_day(session: Session, day: date, by_chair: bool | None = None) -> DayView:
     hours = _with_mode(clinic_hours(session), by_chair)
-    blocks = _blocks(session, hours, *hours.whole_day(day))
+    blocks = blocks_between(session, hours, *hours.whole_day(day))
     if hours.by_chair:
         columns = _chair_columns(session, hours, day, blocks)
     else:
@@ -378,8 +379,8 @@ def week_view(desk: Desk, doctor_id: int, any_day_of_week: date) -> WeekView:
         if doctor is None:
             raise NotFound(_("This member of staff no longer exists."))
         columns = _doctor_columns(session, hours, days, [_Doctor(*doctor)])
-        blocks = _blocks(session, hours, hours.whole_day(days[0])[0],
-                         hours.whole_day(days[-1])[1], doctor_id=doctor_id)
+        blocks = blocks_between(session, hours, hours.whole_day(days[0])[0],
+                                hours.whole_day(days[-1])[1], doctor_id=doctor_id)
     by_day: dict[date, list[CalendarBlock]] = defaultdict(list)
     for block in blocks:
         by_day[block.starts_at.date()].append(block)
@@ -393,8 +394,8 @@ def patient_appointments(desk: Desk, patient_id: int,
     with desk.db.read() as session:
         hours = _with_mode(clinic_hours(session), False)
         start = after or desk.clock.now()
-        blocks = _blocks(session, hours, start - MAX_UNITS * UNIT, None, patient_id=patient_id,
-                         statuses=OPEN)
+        blocks = blocks_between(session, hours, start - MAX_UNITS * UNIT, None,
+                                patient_id=patient_id, statuses=OPEN)
     return [b for b in blocks if b.ends_at > start]
 
 
@@ -517,7 +518,8 @@ def _refuse_outside_hours(session: Session, hours: ClinicHours, doctor: Staff,
     for absence in absences:
         cut = absence.on(day, tz)
         if cut is not None and cut[0] < end and start < cut[1]:
-            raise ValidationError.single("starts_at", _absent_message(doctor, absence, day, cut, tz))
+            raise ValidationError.single("starts_at",
+                                         _absent_message(doctor, absence, day, cut, tz))
     spans = working_spans(hours, day, shifts, absences)
     span = next((s for s in spans if s[0] <= start < s[1]), None)
     if span is None:
@@ -586,8 +588,8 @@ def _refuse_overlaps(session: Session, hours: ClinicHours, doctor: Staff, patien
         return
     mine = _overlapping(session, start, end, patient_id=patient_id, ignore_id=ignore_id)
     if mine:
-        blocks = [b for b in _blocks(session, hours, start - MAX_UNITS * UNIT, end,
-                                     patient_id=patient_id, statuses=OCCUPYING)
+        blocks = [b for b in blocks_between(session, hours, start - MAX_UNITS * UNIT, end,
+                                            patient_id=patient_id, statuses=OCCUPYING)
                   if b.appointment_id in {a.id for a in mine}]
         first_block = blocks[0]
         raise PatientOverlap(_(

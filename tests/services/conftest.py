@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from clinic_desk.clock import FixedClock
-from tests.clinics import START, ClinicTemplate
+from tests.clinics import START, Clinic, ClinicTemplate
+from .calendar_setup import Calendar, build_calendar
 from .cash import Till, TillTemplate, build_till_template, till_copy
 
 
@@ -23,3 +24,9 @@ def till_template(clinic_template: ClinicTemplate,
 def till(till_template: TillTemplate, tmp_path: Path, clock: FixedClock) -> Iterator[Till]:
     with till_copy(till_template, tmp_path, clock) as till:
         yield till
+
+
+@pytest.fixture
+def cal(clinic: Clinic) -> Calendar:
+    """Two doctors with weekly hours and three patients, for the calendar and call tests."""
+    return build_calendar(clinic)
