@@ -4,9 +4,9 @@
   model adds them up (it never asks the services for a sum);
 * no money row is ever updated or deleted: every row seen earlier is still there, unchanged.
 
-Charges, discounts, payments and deposits go through the services. Reversing payments and
-refunds are inserted as plain rows, the way the correction register and the refund desk
-will write them (negative payment pointing at the one it reverses; refund out of a payment).
+Charges, discounts, payments, deposits and corrections (of payments, charges and discounts)
+go through the services. Refunds are inserted as plain rows, the way the refund desk will
+write them (a refund out of a payment).
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from hypothesis import HealthCheck, Phase, settings, strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule, run_state_machine_as_test)
 
-from clinic_desk.models import Correction, Payment, Refund
+from clinic_desk.models import Refund
 from clinic_desk.models.append_only import APPEND_ONLY_TABLES
 from clinic_desk.money import format_plain
 from clinic_desk.services.auth import Approval, approve
 from clinic_desk.services.cashdesk import (ApprovalNeeded, ChargeLine, add_charges,
                                            add_discount, patient_balance)
+from clinic_desk.services.corrections import (CorrectionRequest, EntryKind, RightCharge,
+                                              RightDiscount, RightPayment, correct_entry)
 from clinic_desk.services.errors import ValidationError
 from clinic_desk.services.ledger import visit_totals
 
@@ -84,7 +86,27 @@ class PaymentRecord:
     reversed: bool = False
 
 
+@dataclass
+class ChargeRecord:
+    charge_id: int
+    patient: int
+    item: int
+    quantity: int
+    doctor_id: int
+    amount: int
+    reversed: bool = False
+
+
+@dataclass
+class DiscountRecord:
+    discount_id: int
+    patient: int
+    amount: int
+    reversed: bool = False
+
+
 _refund_numbers = itertools.count(1)
+METHODS = ["cash", "card", "wechat", "alipay"]
 
 
 def make_machine(till: Till, approval: Approval) -> type[RuleBasedStateMachine]:
@@ -97,6 +119,8 @@ def make_machine(till: Till, approval: Approval) -> type[RuleBasedStateMachine]:
             super().__init__()
             self.books: list[PatientBook] = []
             self.payments: list[PaymentRecord] = []
+            self.charges: list[ChargeRecord] = []
+            self.discounts: list[DiscountRecord] = []
             self.postings: list[tuple[str, Any, int]] = []  # key, what it returned, patient
             self.seen = money_rows(till)
 
@@ -112,9 +136,12 @@ def make_machine(till: Till, approval: Approval) -> type[RuleBasedStateMachine]:
               quantity=st.integers(1, 3), other_doctor=st.booleans())
         def charge(self, who: int, item: int, quantity: int, other_doctor: bool) -> None:
             book = self.books[who]
-            add_charges(desk, cashier, book.visit_id, [ChargeLine(
+            (charge_id,) = add_charges(desk, cashier, book.visit_id, [ChargeLine(
                 item, quantity, doctor_id=till.other_doctor if other_doctor else None)])
             book.account(book.visit_id).charged += prices[item] * quantity
+            self.charges.append(ChargeRecord(
+                charge_id, who, item, quantity, till.other_doctor if other_doctor else till.doctor,
+                prices[item] * quantity))
 
         @rule(who=st.integers(0, PATIENTS - 1), percent=st.none() | st.integers(1, 100),
               amount=st.integers(1, 60000), approved=st.booleans())
@@ -136,16 +163,17 @@ def make_machine(till: Till, approval: Approval) -> type[RuleBasedStateMachine]:
                     or Fraction((visit.discounted + value) * 100, visit.charged) > DISCOUNT_LIMIT):
                 refused = ApprovalNeeded
 
-            def attempt() -> None:
-                add_discount(desk, cashier, book.visit_id, percent=percent,
-                             amount_text="" if percent is not None else format_plain(amount, "CNY"),
-                             reason="property test", approval=approval if approved else None)
+            def attempt() -> int:
+                return add_discount(
+                    desk, cashier, book.visit_id, percent=percent,
+                    amount_text="" if percent is not None else format_plain(amount, "CNY"),
+                    reason="property test", approval=approval if approved else None)
 
             if refused is not None:
                 with pytest.raises(refused):
                     attempt()
             else:
-                attempt()
+                self.discounts.append(DiscountRecord(attempt(), who, value))
                 visit.discounted += value
 
         @rule(who=st.integers(0, PATIENTS - 1),
@@ -203,35 +231,118 @@ def make_machine(till: Till, approval: Approval) -> type[RuleBasedStateMachine]:
             assert (again.receipt_id, again.payment_ids, again.paid) == (
                 first.receipt_id, first.payment_ids, first.paid)
 
-        # --- rows written as the correction register and the refund desk will ------------
+        # --- corrections: the wrong entry reversed, the right one posted (or none) ----------
 
-        @precondition(lambda self: any(not p.reversed and p.refunded == 0 for p in self.payments))
-        @rule(index=st.integers(0, 10_000))
-        def reverse_payment(self, index: int) -> None:
-            open_ = [p for p in self.payments if not p.reversed and p.refunded == 0]
+        def correct(self, kind: EntryKind, entry_id: int,
+                    right: RightPayment | RightCharge | RightDiscount | None,
+                    refused: bool = False) -> int | None:
+            """The right entry's id; `refused`: the register must refuse, writing nothing."""
+            request = CorrectionRequest(kind, entry_id, "wrong entry", "cashier's slip",
+                                        "reversed and posted again", right=right,
+                                        accept_reused_reference=True)
+            if refused:
+                with pytest.raises(ValidationError):
+                    correct_entry(desk, cashier, request, approval)
+                return None
+            return correct_entry(desk, cashier, request, approval).right_id
+
+        def open_entries(self, kind: EntryKind) -> list[Any]:
+            """Entries a correction may still reverse (a refunded payment may not)."""
+            if kind == EntryKind.PAYMENT:
+                return [p for p in self.payments if not p.reversed and p.refunded == 0]
+            return [e for e in (self.charges if kind == EntryKind.CHARGE else self.discounts)
+                    if not e.reversed]
+
+        @precondition(lambda self: any(self.open_entries(kind) for kind in EntryKind))
+        @rule(kind=st.sampled_from(list(EntryKind)), index=st.integers(0, 10_000))
+        def reverse_only(self, kind: EntryKind, index: int) -> None:
+            """A payment posted twice, an item charged or a discount given by mistake."""
+            if not self.open_entries(kind):
+                kind = next(k for k in EntryKind if self.open_entries(k))
+            open_ = self.open_entries(kind)
             record = open_[index % len(open_)]
             book = self.books[record.patient]
-            now = till.clinic.clock.now()
-            with desk.db.write() as session:
-                original = session.get(Payment, record.payment_id)
-                assert original is not None and original.amount == record.amount
-                correction = Correction(
-                    number=new_key("COR"), patient_id=book.patient_id,
-                    what_was_wrong="posted to the wrong patient", reason="cashier's slip",
-                    how_corrected="reversed", business_date=original.business_date,
-                    created_at=now, cashier_id=cashier.staff_id,
-                    approved_by_id=approval.staff_id)
-                session.add(correction)
-                session.flush()
-                session.add(Payment(
-                    idempotency_key=new_key("reverse"), patient_id=original.patient_id,
-                    visit_id=original.visit_id, receipt_id=None, method_id=original.method_id,
-                    amount=-original.amount, is_deposit=original.is_deposit,
-                    business_date=original.business_date, created_at=now,
-                    cashier_id=cashier.staff_id, reverses_payment_id=original.id,
-                    correction_id=correction.id))
+            if isinstance(record, PaymentRecord):
+                self.correct(kind, record.payment_id, None)
+                book.account(record.visit_id).paid -= record.amount
+            elif isinstance(record, ChargeRecord):
+                visit = book.account(book.visit_id)
+                # a charge is not reversed from under the visit's discounts
+                refused = visit.charged - record.amount < visit.discounted
+                self.correct(kind, record.charge_id, None, refused)
+                if refused:
+                    return
+                visit.charged -= record.amount
+            else:
+                self.correct(kind, record.discount_id, None)
+                book.account(book.visit_id).discounted -= record.amount
             record.reversed = True
-            book.account(record.visit_id).paid -= record.amount
+
+        @precondition(lambda self: self.open_entries(EntryKind.PAYMENT))
+        @rule(index=st.integers(0, 10_000), kind=st.sampled_from(METHODS),
+              amount=st.integers(1, 60000), who=st.integers(0, PATIENTS - 1),
+              to_visit=st.booleans())
+        def correct_payment(self, index: int, kind: str, amount: int, who: int,
+                            to_visit: bool) -> None:
+            """Posted again by the right method, amount, patient or visit."""
+            open_ = self.open_entries(EntryKind.PAYMENT)
+            record = open_[index % len(open_)]
+            book = self.books[who]
+            visit_id = book.visit_id if to_visit else None
+            part = getattr(till, kind)(format_plain(amount, "CNY"))
+            # cash is the one method without a reference of its own that tells it apart
+            unchanged = (part.method_id, amount, who, visit_id) == (
+                record.method_id, record.amount, record.patient, record.visit_id) \
+                and kind == "cash"
+            right_id = self.correct(EntryKind.PAYMENT, record.payment_id, RightPayment(
+                book.patient_id, visit_id, part.method_id, part.amount_text, part.card_type,
+                part.card_last4, part.reference), refused=unchanged)
+            if right_id is None:
+                return
+            record.reversed = True
+            self.books[record.patient].account(record.visit_id).paid -= record.amount
+            book.account(visit_id).paid += amount
+            self.payments.append(PaymentRecord(right_id, who, visit_id, part.method_id, amount))
+
+        @precondition(lambda self: self.open_entries(EntryKind.CHARGE))
+        @rule(index=st.integers(0, 10_000), item=st.sampled_from(sorted(prices)),
+              quantity=st.integers(1, 3), other_doctor=st.booleans())
+        def correct_charge(self, index: int, item: int, quantity: int,
+                           other_doctor: bool) -> None:
+            """Charged again with the right item, quantity or doctor."""
+            open_ = self.open_entries(EntryKind.CHARGE)
+            record = open_[index % len(open_)]
+            visit = self.books[record.patient].account(self.books[record.patient].visit_id)
+            doctor = till.other_doctor if other_doctor else till.doctor
+            amount = prices[item] * quantity
+            refused = visit.charged - record.amount + amount < visit.discounted or (
+                item, quantity, doctor) == (record.item, record.quantity, record.doctor_id)
+            right_id = self.correct(EntryKind.CHARGE, record.charge_id,
+                                    RightCharge(item, quantity, doctor), refused)
+            if right_id is None:
+                return
+            record.reversed = True
+            visit.charged += amount - record.amount
+            self.charges.append(ChargeRecord(right_id, record.patient, item, quantity, doctor,
+                                             amount))
+
+        @precondition(lambda self: self.open_entries(EntryKind.DISCOUNT))
+        @rule(index=st.integers(0, 10_000), amount=st.integers(1, 60000))
+        def correct_discount(self, index: int, amount: int) -> None:
+            """Given again with the right amount."""
+            open_ = self.open_entries(EntryKind.DISCOUNT)
+            record = open_[index % len(open_)]
+            visit = self.books[record.patient].account(self.books[record.patient].visit_id)
+            refused = (visit.discounted - record.amount + amount > visit.charged
+                       or amount == record.amount)
+            right_id = self.correct(EntryKind.DISCOUNT, record.discount_id,
+                                    RightDiscount(format_plain(amount, "CNY"), "property test"),
+                                    refused)
+            if right_id is None:
+                return
+            record.reversed = True
+            visit.discounted += amount - record.amount
+            self.discounts.append(DiscountRecord(right_id, record.patient, amount))
 
         @precondition(lambda self: any(not p.reversed and p.refunded < p.amount
                                        for p in self.payments))
@@ -286,7 +397,7 @@ def test_balances_follow_the_ledger_and_money_rows_never_change(till: Till) -> N
         suppress_health_check=[HealthCheck.too_slow]))
     # the run did real work: every kind of row was written
     counts = {table: len(rows) for table, rows in money_rows(till).items()}
-    assert all(counts[table] > 0 for table in ("charges", "payments", "receipts"))
+    assert all(counts[table] > 0 for table in ("charges", "payments", "receipts", "corrections"))
 
 
 def test_the_model_catches_a_changed_money_row(till: Till) -> None:
