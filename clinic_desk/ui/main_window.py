@@ -15,6 +15,7 @@ from clinic_desk.services.auth import Permission, can
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
+from clinic_desk.ui.calendar.view import CalendarView
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.notification_bar import NotificationBar
 from clinic_desk.ui.queue.display import WaitingRoomDisplay
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.watcher = ChangeWatcher(desk, self)
         self.reception_view: ReceptionView | None = None
         self.queue_view: QueueView | None = None
+        self.calendar_view: CalendarView | None = None
         self.settings_view: SettingsView | None = None
         self.display: WaitingRoomDisplay | None = None
         if can(actor, Permission.REGISTER_PATIENTS):
@@ -75,6 +77,9 @@ class MainWindow(QMainWindow):
         if can(actor, Permission.RUN_QUEUE):
             self.queue_view = QueueView(desk, actor, self.watcher)
             self.tabs.addTab(self.queue_view, _("Queue"))
+        if can(actor, Permission.BOOK_APPOINTMENTS):
+            self.calendar_view = CalendarView(desk, actor, self.watcher)
+            self.tabs.addTab(self.calendar_view, _("Calendar"))
         if can(actor, Permission.MANAGE_SETTINGS):
             self.settings_view = SettingsView(desk, actor, self.language_requested.emit)
             self.tabs.addTab(self.settings_view, _("Settings"))
@@ -115,6 +120,10 @@ class MainWindow(QMainWindow):
             queue_menu = bar.addMenu(_("&Queue"))
             for action in self.queue_view.menu_actions():
                 queue_menu.addAction(action)
+        if self.calendar_view is not None:
+            calendar_menu = bar.addMenu(_("&Calendar"))
+            for action in self.calendar_view.menu_actions():
+                calendar_menu.addAction(action)
         tools = bar.addMenu(_("&Tools"))
         if self.settings_view is not None:
             tools.addAction(self._action(_("Settings"), self.show_settings, "Ctrl+,"))

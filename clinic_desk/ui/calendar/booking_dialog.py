@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QLineEdit, QListW
 from clinic_desk.clock import zone
 from clinic_desk.i18n import format_date, format_time, gettext as _, ngettext
 from clinic_desk.models import UNIT_MINUTES
-from clinic_desk.services.calendar import (MAX_UNITS, UNIT, BookingRequest, FreeSlot, PatientOverlap, book,
-                                           day_view, default_units, free_slots)
+from clinic_desk.services.calendar import (MAX_UNITS, UNIT, BookingRequest, FreeSlot,
+                                           PatientOverlap, book, day_view, default_units,
+                                           free_slots)
 from clinic_desk.services.catalog import list_visit_kinds
 from clinic_desk.services.checkin import CheckInRequest, list_doctors, propose_check_in
 from clinic_desk.services.context import Actor, Desk
@@ -61,9 +62,12 @@ class BookingDialog(FormDialog):
 
     def __init__(self, desk: Desk, actor: Actor, parent: QWidget | None = None, *,
                  patient_id: int | None = None, doctor_id: int | None = None,
-                 starts_at: datetime | None = None) -> None:
+                 starts_at: datetime | None = None, units: int | None = None,
+                 book_with: Callable[[BookingRequest], int | None] | None = None) -> None:
+        """`book_with` books in another use case's transaction (a call that books)."""
         super().__init__(_("Book an appointment"), parent)
         self.desk, self.actor = desk, actor
+        self.book_with = book_with or (lambda request: book(desk, actor, request))
         self.appointment_id: int | None = None
         self._doctor_given = doctor_id is not None
         settings = get_settings(desk)
@@ -143,6 +147,8 @@ class BookingDialog(FormDialog):
         else:
             self._patient_chosen(None)
             self.patient.search.setFocus()
+        if units is not None:
+            self.units.setValue(units)
 
     def _next_start(self, now: datetime) -> datetime:
         """The next quarter hour today if the clinic is still open, else tomorrow's opening."""
@@ -230,5 +236,5 @@ class BookingDialog(FormDialog):
 
     def submit(self) -> None:
         request = self.request()
-        self.appointment_id = confirming_overlap(self, lambda allow: book(
-            self.desk, self.actor, replace(request, allow_patient_overlap=allow)))
+        self.appointment_id = confirming_overlap(self, lambda allow: self.book_with(
+            replace(request, allow_patient_overlap=allow)))

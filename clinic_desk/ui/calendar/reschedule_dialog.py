@@ -7,7 +7,8 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
 
-from clinic_desk.i18n import gettext as _
+from clinic_desk.clock import zone
+from clinic_desk.i18n import format_date, gettext as _
 from clinic_desk.services.calendar import MAX_UNITS, UNIT, CalendarBlock, reschedule
 from clinic_desk.services.checkin import list_doctors
 from clinic_desk.services.context import Actor, Desk
@@ -25,11 +26,13 @@ class RescheduleDialog(FormDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(_("Reschedule {patient}").format(patient=block.patient_name), parent)
         self.desk, self.actor, self.block = desk, actor, block
-        opens, closes = opening_hours(get_settings(desk))
-        self.tz = block.starts_at.tzinfo
-        current = QLabel(_("Now: {when} with {doctor}").format(
-            when=f"{block.starts_at.date().isoformat()} {span_text(block.starts_at, block.ends_at)}",
-            doctor=block.doctor_name), objectName="current")
+        settings = get_settings(desk)
+        opens, closes = opening_hours(settings)
+        self.tz = zone(settings.timezone)
+        current = QLabel(_("Now: {day} {time} with {doctor}").format(
+            day=format_date(block.starts_at.date(), "short"),
+            time=span_text(block.starts_at, block.ends_at), doctor=block.doctor_name),
+            objectName="current")
         self.doctor = data_combo((d.name, d.id) for d in list_doctors(desk))
         self.doctor.setObjectName("doctor")
         select_data(self.doctor, block.doctor_id)
@@ -54,7 +57,7 @@ class RescheduleDialog(FormDialog):
         self.reason.setFocus()
 
     def starts_at(self) -> datetime:
-        return local_moment(chosen_date(self.day), self.time.value(), self.tz)  # type: ignore[arg-type]
+        return local_moment(chosen_date(self.day), self.time.value(), self.tz)
 
     def _show_length(self) -> None:
         self.length.setText(length_text(self.units.value(), self.starts_at()))

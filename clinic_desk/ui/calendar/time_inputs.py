@@ -33,8 +33,8 @@ def set_date(edit: QDateEdit, day: date) -> None:
 class QuarterTimeEdit(QTimeEdit):
     """Arrows and the wheel move by 15 minutes; a typed 09:07 becomes 09:00."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:  # noqa: N803
+        super().__init__(parent, objectName=objectName)
         self.setDisplayFormat("HH:mm")
         self.editingFinished.connect(self.snap)
 

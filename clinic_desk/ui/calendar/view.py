@@ -22,7 +22,9 @@ from clinic_desk.services.errors import DomainError
 from clinic_desk.services.patients import today as clinic_today
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
+from clinic_desk.ui.calendar.absences_dialog import AbsencesDialog
 from clinic_desk.ui.calendar.booking_dialog import BookingDialog, confirming_overlap
+from clinic_desk.ui.calendar.calls_panel import CallsPanel
 from clinic_desk.ui.calendar.grid import (CalendarGrid, Lane, Proposal, day_lanes, span_text,
                                           week_lanes)
 from clinic_desk.ui.calendar.history_dialog import AppointmentHistoryDialog
@@ -43,7 +45,6 @@ class CalendarView(QWidget):
         super().__init__(parent)
         self.desk, self.actor = desk, actor
         self.by_chair = get_settings(desk).calendar_by_chair
-        self._stale = False
 
         self.mode = QComboBox(objectName="mode")
         self.mode.addItem(_("Day by chair") if self.by_chair else _("Day by doctor"), DAY)
@@ -58,9 +59,9 @@ class CalendarView(QWidget):
         self.date_label.setProperty("role", "title")
 
         self.actions_: list[QAction] = []
-        self.previous_button = self._tool(_("◀ Previous"), "PgUp", lambda: self.step(-1))
-        self.today_button = self._tool(_("Today"), "Ctrl+Home", self.go_today)
-        self.next_button = self._tool(_("Next ▶"), "PgDown", lambda: self.step(1))
+        self.previous_button = self._tool(_("◀ Previous"), "Alt+Left", lambda: self.step(-1))
+        self.today_button = self._tool(_("Today"), "Alt+Home", self.go_today)
+        self.next_button = self._tool(_("Next ▶"), "Alt+Right", lambda: self.step(1))
         self.book_button = self._tool(_("Book…"), "Ctrl+N", lambda: self.book())
         self.absences_button = self._tool(_("Absences…"), "Ctrl+Shift+A", self.show_absences)
 
@@ -93,8 +94,11 @@ class CalendarView(QWidget):
         page.addLayout(top)
         page.addWidget(self.grid, 1)
         page.addLayout(bottom)
+        self.calls = CallsPanel(desk, actor)
         self.pages = QTabWidget(objectName="calendar_pages")
         self.pages.addTab(appointments, _("Appointments"))
+        self.pages.addTab(self.calls, _("Calls"))
+        self.pages.currentChanged.connect(lambda _index: self.reload())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.pages)
@@ -137,9 +141,7 @@ class CalendarView(QWidget):
         """Mark the slots that ended without an arrival as no-shows, then read the day or week
         again. Waits while a dragged block awaits its reason (the answer reloads anyway)."""
         if self.grid.pending is not None:
-            self._stale = True
             return
-        self._stale = False
         calendar.mark_no_shows(self.desk)
         day = self.day()
         if self.is_week() and self.doctor.currentData() is not None:
@@ -152,6 +154,8 @@ class CalendarView(QWidget):
             lanes = day_lanes(calendar.day_view(self.desk, day))
             title = format_date(day, "full")
         self.grid.set_lanes(lanes, self.desk.clock.now())
+        if self.pages.currentWidget() is self.calls:
+            self.calls.reload()
         count = sum(len(lane.blocks) for lane in lanes)
         self.date_label.setText(title + " · " + ngettext(
             "{count} appointment", "{count} appointments", count).format(count=count))
@@ -327,4 +331,6 @@ class CalendarView(QWidget):
                                  self).exec()
 
     def show_absences(self) -> None:
-        """Filled in with the absences dialog."""
+        doctor_id = self.doctor.currentData() if self.is_week() else None
+        AbsencesDialog(self.desk, self.actor, self, doctor_id).exec()
+        self.reload()
