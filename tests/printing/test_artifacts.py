@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from clinic_desk.printing import Paper
+from clinic_desk.printing.correction_register import render_correction_register
 from clinic_desk.printing.receipt import render_receipt
 from clinic_desk.printing.refund_slip import render_refund_slip
 from tests.printing import poppler
 from tests.printing.documents import receipt, refund_slip
+from tests.printing.test_correction_register import register as correction_register
 
 DOCUMENTS: dict[str, Callable[[Paper, str], bytes]] = {
     "receipt": lambda paper, language: render_receipt(receipt(), paper, language),
@@ -45,3 +47,11 @@ def test_render_a_png_to_look_at(artifacts: Path, document: str, paper: Paper,
     (artifacts / f"{name}.pdf").write_bytes(pdf)
     png = poppler.save_png(pdf, artifacts / name)
     assert png.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_render_the_correction_register_to_look_at(artifacts: Path, language: str) -> None:
+    pdf = render_correction_register(correction_register(), language)
+    name = f"correction-register-{language}"
+    (artifacts / f"{name}.pdf").write_bytes(pdf)
+    assert poppler.save_png(pdf, artifacts / name).stat().st_size > 10_000
