@@ -87,7 +87,10 @@ def render_refund_slip(doc: RefundSlipDocument, paper: Paper, language: str) -> 
         amount_label = _("Amount refunded")
         flow: list[Flowable] = clinic_header(doc.clinic_name, doc.clinic_address,
                                              doc.clinic_phone, title, doc.copy_number, spec, st)
-        pairs = [
+        # Short facts side by side on a sheet (a roll has one column), so an A5 slip with
+        # every field and its four signature lines stays on one page.
+        side_by_side = 1 if spec.is_roll else 2
+        facts = [
             (_("Slip no."), doc.slip_number),
             (_("Refund date"), local_date_time(doc.refunded_at, tz)),
             (_("Patient"), doc.patient_name),
@@ -95,26 +98,24 @@ def render_refund_slip(doc: RefundSlipDocument, paper: Paper, language: str) -> 
             (_("First visit date"),
              format_date(doc.first_visit, "medium") if doc.first_visit else "—"),
             (_("Total paid"), money(doc.total_paid)),
+            (_("Refund method"), doc.method_name),
         ]
         if doc.receipt_number:
-            pairs.append((_("Paid on receipt no."), doc.receipt_number))
-        if doc.refunded_item:
-            pairs.append((_("Refunded item"), doc.refunded_item))
-        pairs.append((amount_label, money(doc.amount_refunded)))
+            facts.append((_("Paid on receipt no."), doc.receipt_number))
+        what = [(_("Refunded item"), doc.refunded_item)] if doc.refunded_item else []
+        what.append((amount_label, money(doc.amount_refunded)))
         in_words = capital_amount(doc.amount_refunded, doc.currency, language)
         if in_words:
-            pairs.append((_("Amount in words"), in_words))
-        pairs += [
-            (_("Refund method"), doc.method_name),
-            (_("Refund reason"), "\n".join(filter(None, (doc.reason_category,
-                                                           doc.reason_detail)))),
-            (_("Reason stated by"), doc.doctor_name),
-            (_("Manager"), doc.manager_name),
-            (_("Manager's opinion"), doc.manager_opinion),
-            (_("Cashier"), doc.cashier_name),
-            (_("Received by"), doc.receiver_name),
-        ]
-        flow += [details_table(pairs, spec, st, strong=(amount_label,)), rule(spec)]
+            what.append((_("Amount in words"), in_words))
+        what.append((_("Refund reason"), "\n".join(filter(None, (doc.reason_category,
+                                                                 doc.reason_detail)))))
+        people = [(_("Reason stated by"), doc.doctor_name), (_("Manager"), doc.manager_name),
+                  (_("Cashier"), doc.cashier_name), (_("Received by"), doc.receiver_name)]
+        flow += [details_table(facts, spec, st, pairs_per_row=side_by_side), rule(spec),
+                 details_table(what, spec, st, strong=(amount_label,)), rule(spec),
+                 details_table(people, spec, st, pairs_per_row=side_by_side),
+                 details_table([(_("Manager's opinion"), doc.manager_opinion)], spec, st),
+                 rule(spec)]
         if doc.is_cash:
             local_day = doc.refunded_at.astimezone(tz).date()
             flow.append(Stamp(_("PAID IN CASH"), format_date(local_day, "medium"), spec))

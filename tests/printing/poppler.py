@@ -30,6 +30,12 @@ def layout_text(pdf: bytes) -> str:
     return _run("pdftotext", "-layout", "-enc", "UTF-8", "-", "-", stdin=pdf)
 
 
+def raw_text(pdf: bytes) -> str:
+    """The text in the order it was drawn: a table's cells one after another, so text that
+    wraps inside its column stays together (the layout mode interleaves the columns)."""
+    return _run("pdftotext", "-raw", "-enc", "UTF-8", "-", "-", stdin=pdf)
+
+
 def squeezed(text: str) -> str:
     """Text without any whitespace: wrapped lines and column gaps no longer matter."""
     return "".join(text.split())

@@ -11,9 +11,12 @@ import pytest
 from clinic_desk.i18n import format_date
 from clinic_desk.money import format_money
 from clinic_desk.printing import Paper
-from clinic_desk.printing.refund_slip import capital_amount, render_refund_slip
+from clinic_desk.printing.refund_slip import (capital_amount, render_recorded_slip,
+                                              render_refund_slip)
+from clinic_desk.services.refunds import RefundSlipData
+from clinic_desk.services.settings import ClinicSettings
 from tests.printing import poppler
-from tests.printing.documents import refund_slip
+from tests.printing.documents import refund_slip, register_row
 
 LANGUAGES = ("zh_CN", "zh_TW", "en")
 PAPERS = (Paper.A5, Paper.ROLL_80MM)
@@ -104,3 +107,36 @@ def test_the_slip_is_one_page_with_the_font_embedded(paper: Paper) -> None:
 def test_an_impossible_refund_is_refused(changes: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         refund_slip(**changes)
+
+
+@both
+def test_a_recorded_refund_prints_its_item_its_receipt_and_later_as_a_copy(paper: Paper) -> None:
+    row = register_row(12)
+    clinic = ClinicSettings(clinic_name="康乐口腔诊所", address="漕溪北路 88 号", phone="021-6438 0000")
+    original = poppler.layout_text(render_recorded_slip(RefundSlipData(row, clinic, 0), paper))
+    for item in (row.number, row.item, row.receipt_number, row.reason_detail, "退款单",
+                 "人民币壹佰贰拾叁元肆角伍分", "现金付讫", clinic.clinic_name):
+        assert poppler.contains(original, item), item
+    assert not poppler.contains(original, "副本")
+    reprint = poppler.layout_text(render_recorded_slip(RefundSlipData(row, clinic, 1), paper,
+                                                       "en"))
+    assert poppler.contains(reprint, "COPY (reprint 1)")
+    assert poppler.contains(reprint, "REFUND SLIP")
+
+
+def test_an_amount_refund_by_card_has_no_item_line_and_no_cash_stamp() -> None:
+    row = register_row(3, item="", is_cash=False, method_name="银行卡 Bank card")
+    text = poppler.layout_text(render_recorded_slip(
+        RefundSlipData(row, ClinicSettings(clinic_name="康乐"), 0), Paper.A5, "en"))
+    assert poppler.contains(text, "银行卡 Bank card")
+    assert not poppler.contains(text, "Refunded item")
+    assert not poppler.contains(text, "PAID IN CASH")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_slip_with_every_field_stays_on_one_a5_page(language: str) -> None:
+    row = register_row(12, opinion="同意。患者已确认不做该项目，按原支付方式退回。" * 2)
+    pdf = render_recorded_slip(RefundSlipData(row, ClinicSettings(clinic_name="康乐"), 2),
+                               Paper.A5, language)
+    assert poppler.page_info(pdf)[0] == 1
+    assert poppler.contains(poppler.layout_text(pdf), SIGNERS[language][-1])
