@@ -15,6 +15,7 @@ from clinic_desk.clock import zone
 from clinic_desk.i18n import gettext as _, ngettext
 from clinic_desk.models import QueueState
 from clinic_desk.services import queue
+from clinic_desk.services.auth import Permission, can
 from clinic_desk.services.checkin import list_doctors
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import DomainError, ValidationError
@@ -22,6 +23,7 @@ from clinic_desk.services.queue import QueueRow, QueueSnapshot, needs_acknowledg
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
 from clinic_desk.ui.badges import FlagBadgeDelegate
+from clinic_desk.ui.calendar.booking_dialog import BookingDialog
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.queue.model import QueueTableModel, about_minutes
 from clinic_desk.ui.queue.reason_dialog import ReasonDialog
@@ -247,12 +249,21 @@ class QueueView(QWidget):
             _("{name} left without being seen."))
 
     def convert_selected(self, reason: str | None = None) -> bool:
+        """Would not wait: the visit ends here; then the booking dialog opens with the
+        patient and the doctor filled in (for a user who may book)."""
         answer = self._ask(_("Would not wait"), reason)
         if answer is None:
             return False
+        row = self.selected()
         done = self._act(lambda r: queue.convert_to_appointment(
             self.desk, self.actor, r.entry_id, r.version, answer[0]),
             _("{name} would not wait: book the appointment now."))
+        if done and row is not None and can(self.actor, Permission.BOOK_APPOINTMENTS):
+            booking = BookingDialog(self.desk, self.actor, self, patient_id=row.patient_id,
+                                    doctor_id=row.doctor_id)
+            if booking.exec():
+                self.status.setText(_("{name} would not wait: the appointment is booked.")
+                                    .format(name=row.patient_name))
         return done
 
     def transfer_selected(self, doctor_id: int | None = None, reason: str | None = None) -> bool:
