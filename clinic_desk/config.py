@@ -25,6 +25,7 @@ class WorkstationConfig:
     database: str = ""
     printers: dict[str, str] = field(default_factory=dict)
     display_screen: str = ""  # where the waiting-room display was last shown
+    receipt_paper: str = "roll_80mm"  # the cashier's choice: what this PC's receipt printer takes
 
     def database_location(self) -> str:
         return self.database or str(default_database_path())

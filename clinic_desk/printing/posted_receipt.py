@@ -25,12 +25,17 @@ def payment_detail(payment: ReceiptPaymentLine) -> str:
     return " · ".join(part for part in (card, payment.reference) if part)
 
 
+def discount_description(reason: str, percent_basis_points: int | None, language: str) -> str:
+    """The reason, with the percentage when the discount was given as one: "会员 (5%)"."""
+    if percent_basis_points is None:
+        return reason
+    share = format_percent(Decimal(percent_basis_points) / 10000, locale=babel_locale(language))
+    return f"{reason} ({share})"
+
+
 def _discount(discount: ReceiptReduction, language: str) -> ReceiptDiscount:
-    if discount.percent_basis_points is None:
-        return ReceiptDiscount(discount.reason, discount.amount)
-    share = format_percent(Decimal(discount.percent_basis_points) / 10000,
-                           locale=babel_locale(language))
-    return ReceiptDiscount(f"{discount.reason} ({share})", discount.amount)
+    return ReceiptDiscount(discount_description(discount.reason, discount.percent_basis_points,
+                                                language), discount.amount)
 
 
 def receipt_document(data: ReceiptData, language: str) -> ReceiptDocument:

@@ -1,0 +1,1 @@
+"""The cash desk workspace: bills, discounts, payments and receipts."""
