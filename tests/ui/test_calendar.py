@@ -28,8 +28,11 @@ from clinic_desk.ui.calendar.view import CalendarView
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.main_window import MainWindow
 from clinic_desk.ui.queue.view import QueueView
+from clinic_desk.ui.document_output import DocumentKind
+from tests.printing import poppler
 from tests.services.calendar_setup import TOMORROW, Calendar, build_calendar
 from tests.services.helpers import TODAY, at
+from tests.ui.document_preview import open_preview, workstation_config  # noqa: F401
 from tests.ui.typing import type_text
 
 LEFT = Qt.MouseButton.LeftButton
@@ -435,6 +438,19 @@ def test_a_slot_ended_without_arrival_turns_into_a_no_show_on_refresh(qtbot, vie
     cal.clinic.clock.advance(minutes=31)
     view.ticker.timeout.emit()
     assert block_of(view, booked).status == AppointmentStatus.NO_SHOW
+
+
+@pytest.mark.usefixtures("workstation_config")
+def test_the_days_list_is_printed_through_the_preview(qtbot, view, cal):
+    cal.book(cal.zhang, cal.li, hour=14, day=TOMORROW)
+    cal.book(cal.chen, cal.wang, hour=9, day=TOMORROW)
+    show_day(view, TOMORROW)
+    view.print_button.click()
+    preview = open_preview(view)
+    assert preview.kind == DocumentKind.DAY_LIST
+    text = poppler.layout_text(preview.pdf)
+    assert text.index("陈明") < text.index("张三")  # in time order
+    assert "Tuesday" in text
 
 
 # --- calls --------------------------------------------------------------------------------------

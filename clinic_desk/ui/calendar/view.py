@@ -12,8 +12,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from clinic_desk.i18n import format_date, gettext as _, ngettext
+from clinic_desk.i18n import current_language, format_date, gettext as _, ngettext
 from clinic_desk.models import AppointmentStatus
+from clinic_desk.printing.day_list import day_list_document, list_title, render_day_list
+from clinic_desk.printing.paper import Paper
 from clinic_desk.services import calendar
 from clinic_desk.services.calendar import NO_CHAIR, OPEN, CalendarBlock
 from clinic_desk.services.checkin import list_doctors
@@ -32,6 +34,7 @@ from clinic_desk.ui.calendar.reason_form import ReasonForm
 from clinic_desk.ui.calendar.reschedule_dialog import RescheduleDialog
 from clinic_desk.ui.calendar.status import StatusLegend
 from clinic_desk.ui.calendar.time_inputs import chosen_date, date_edit, set_date
+from clinic_desk.ui.document_output import DocumentKind, present_document
 from clinic_desk.ui.live import ChangeWatcher
 
 DAY, WEEK = "day", "week"
@@ -64,6 +67,8 @@ class CalendarView(QWidget):
         self.next_button = self._tool(_("Next ▶"), "Alt+Right", lambda: self.step(1))
         self.book_button = self._tool(_("Book…"), "Ctrl+N", lambda: self.book())
         self.absences_button = self._tool(_("Absences…"), "Ctrl+Shift+A", self.show_absences)
+        self.print_button = self._tool(_("Print the day's list…"), "Ctrl+P",
+                                       self.print_day_list)
 
         top = QHBoxLayout()
         top.addWidget(self.mode)
@@ -75,6 +80,7 @@ class CalendarView(QWidget):
         top.addWidget(self.date_label, 1)
         top.addWidget(self.book_button)
         top.addWidget(self.absences_button)
+        top.addWidget(self.print_button)
 
         self.grid = CalendarGrid()
         self.grid.setObjectName("grid")
@@ -329,6 +335,15 @@ class CalendarView(QWidget):
     def history(self, block: CalendarBlock) -> None:
         AppointmentHistoryDialog(self.desk, block.appointment_id, block.patient_name,
                                  self).exec()
+
+    def print_day_list(self) -> None:
+        """The shown day's appointments in time order, for the morning meeting."""
+        day = self.day()
+        document = day_list_document(calendar.day_view(self.desk, day, by_chair=False),
+                                     get_settings(self.desk), self.desk.clock.now())
+        present_document(self, DocumentKind.DAY_LIST,
+                         render_day_list(document, current_language()), Paper.A4,
+                         f"{list_title()} · {format_date(day)}")
 
     def show_absences(self) -> None:
         doctor_id = self.doctor.currentData() if self.is_week() else None
