@@ -16,6 +16,7 @@ from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
 from clinic_desk.ui.calendar.view import CalendarView
+from clinic_desk.ui.cashdesk.view import CashDeskView
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.notification_bar import NotificationBar
 from clinic_desk.ui.queue.display import WaitingRoomDisplay
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.reception_view: ReceptionView | None = None
         self.queue_view: QueueView | None = None
         self.calendar_view: CalendarView | None = None
+        self.cashdesk_view: CashDeskView | None = None
         self.settings_view: SettingsView | None = None
         self.display: WaitingRoomDisplay | None = None
         if can(actor, Permission.REGISTER_PATIENTS):
@@ -80,6 +82,9 @@ class MainWindow(QMainWindow):
         if can(actor, Permission.BOOK_APPOINTMENTS):
             self.calendar_view = CalendarView(desk, actor, self.watcher)
             self.tabs.addTab(self.calendar_view, _("Calendar"))
+        if can(actor, Permission.TAKE_PAYMENTS):
+            self.cashdesk_view = CashDeskView(desk, actor, self.watcher)
+            self.tabs.addTab(self.cashdesk_view, _("Cash desk"))
         if can(actor, Permission.MANAGE_SETTINGS):
             self.settings_view = SettingsView(desk, actor, self.language_requested.emit)
             self.tabs.addTab(self.settings_view, _("Settings"))
@@ -124,6 +129,10 @@ class MainWindow(QMainWindow):
             calendar_menu = bar.addMenu(_("&Calendar"))
             for action in self.calendar_view.menu_actions():
                 calendar_menu.addAction(action)
+        if self.cashdesk_view is not None:
+            cash_menu = bar.addMenu(_("Cas&h desk"))
+            for action in self.cashdesk_view.menu_actions():
+                cash_menu.addAction(action)
         tools = bar.addMenu(_("&Tools"))
         if self.settings_view is not None:
             tools.addAction(self._action(_("Settings"), self.show_settings, "Ctrl+,"))
