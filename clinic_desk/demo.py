@@ -10,12 +10,15 @@ from collections.abc import Sequence
 from datetime import date, time, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from clinic_desk.clinic import open_clinic
 from clinic_desk.clock import business_date
-from clinic_desk.models import Role, Sex
-from clinic_desk.services import catalog
+from clinic_desk.models import Role, Sex, VisitKind
+from clinic_desk.services import calendar, catalog
 from clinic_desk.services.auth import log_in
 from clinic_desk.services.context import Actor, Desk
+from clinic_desk.services.errors import ValidationError
 from clinic_desk.services.patients import PatientForm, create_patient
 from clinic_desk.services.settings import get_settings
 from clinic_desk.services.setup import FirstStartForm, create_clinic, needs_first_start
@@ -23,6 +26,7 @@ from clinic_desk.services.staff import Shift, StaffForm, add_staff
 
 DEMO_MANAGER = ("manager", "demo1234")
 DEMO_PATIENTS = 300
+DEMO_APPOINTMENT_DAYS = 7
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
             "于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷"
@@ -128,10 +132,40 @@ def populate_demo(desk: Desk, seed: int = 20261123) -> Actor:
     today = business_date(now, get_settings(desk).timezone)
     condition_ids = [kind.id for kind in catalog.list_condition_kinds(desk, active_only=True)]
     with desk.db.write() as session:
-        for _ in range(DEMO_PATIENTS):
-            create_patient(session, manager.staff_id, _random_patient(rng, today, condition_ids),
-                           now, today, allow_duplicate=True)
+        patients = [create_patient(session, manager.staff_id,
+                                   _random_patient(rng, today, condition_ids), now, today,
+                                   allow_duplicate=True).id for _ in range(DEMO_PATIENTS)]
+    _book_demo_appointments(desk, manager, rng, patients)
     return manager
+
+
+def _book_demo_appointments(desk: Desk, manager: Actor, rng: random.Random,
+                            patients: list[int]) -> None:
+    """About half of each doctor's hours booked from now for a week, so the
+    calendar, the reminder list and the morning list have something to show."""
+    now = desk.clock.now()
+    with desk.db.write() as session:
+        kinds = [kind.id for kind in session.execute(
+            select(VisitKind).where(VisitKind.active.is_(True))).scalars()]
+        today = calendar.clinic_hours(session).local(now).date()
+        for offset in range(DEMO_APPOINTMENT_DAYS):
+            for column in calendar.read_day(session, today + timedelta(days=offset),
+                                            by_chair=False).columns:
+                for start, end in column.working:
+                    moment = start
+                    while moment < end:
+                        units = rng.choice((1, 1, 2, 2, 2, 3, 4))
+                        request = calendar.BookingRequest(
+                            patient_id=rng.choice(patients), doctor_id=column.key,
+                            starts_at=moment, units=units, visit_kind_id=rng.choice(kinds))
+                        try:
+                            if rng.random() < 0.5:
+                                calendar.book_in(session, manager.staff_id, request, now)
+                                moment += units * calendar.UNIT
+                                continue
+                        except (ValidationError, calendar.PatientOverlap):
+                            pass  # passed already, runs past the doctor's hours, or clashes
+                        moment += calendar.UNIT
 
 
 def open_demo(path: Path) -> tuple[Desk, Actor]:

@@ -454,16 +454,20 @@ def _hhmm(moment: datetime | time, tz: ZoneInfo | None = None) -> str:
     return format_time(moment, "short", tz=tz)
 
 
-def _doctor_row(session: Session, doctor_id: int) -> Staff | None:
-    staff = session.get(Staff, doctor_id)
-    if staff is None or not staff.active or Role.DOCTOR not in staff.role_set:
-        return None
-    return staff
+def _doctor_row(session: Session, doctor_id: int) -> _Doctor | None:
+    """An active doctor (columns only: loading the staff entity also loads its roles and
+    hours, which made each booking three queries longer)."""
+    row = session.execute(
+        select(Staff.id, Staff.full_name, Staff.staff_number)
+        .join(StaffRole, StaffRole.staff_id == Staff.id)
+        .where(Staff.id == doctor_id, Staff.active.is_(True), StaffRole.role == Role.DOCTOR)
+    ).first()
+    return _Doctor(*row) if row is not None else None
 
 
 def _check_form(session: Session, hours: ClinicHours, now: datetime, doctor_id: int,
                 starts_at: datetime, units: int, moved_start: bool, room_id: int | None,
-                visit_kind_id: int | None = None, note: str = "") -> Staff:
+                visit_kind_id: int | None = None, note: str = "") -> _Doctor:
     """Every field that can be judged on its own, all reported at once."""
     if starts_at.tzinfo is None:
         raise ValueError("starts_at must be an aware datetime")
@@ -493,10 +497,10 @@ def _check_form(session: Session, hours: ClinicHours, now: datetime, doctor_id: 
     if len(note.strip()) > MAX_NOTE:
         errors.add("note", _("At most {count} characters.").format(count=MAX_NOTE))
     errors.raise_if_any()
-    return cast(Staff, doctor)  # not None: reported above
+    return cast(_Doctor, doctor)  # not None: reported above
 
 
-def _refuse_outside_hours(session: Session, hours: ClinicHours, doctor: Staff,
+def _refuse_outside_hours(session: Session, hours: ClinicHours, doctor: _Doctor,
                           start: datetime, end: datetime) -> None:
     """Opening hours, then the doctor's day off, absences and working hours."""
     day = hours.local(start).date()
@@ -513,7 +517,7 @@ def _refuse_outside_hours(session: Session, hours: ClinicHours, doctor: Staff,
     shifts = weekly_hours(session, [doctor.id]).get(doctor.id, {})
     if not shifts.get(day.weekday()):
         raise ValidationError.single("starts_at", _("{name} does not work on {weekday}.").format(
-            name=doctor.full_name, weekday=weekday_name(day.weekday())))
+            name=doctor.name, weekday=weekday_name(day.weekday())))
     absences = absences_between(session, [doctor.id], day, day).get(doctor.id, [])
     for absence in absences:
         cut = absence.on(day, tz)
@@ -525,24 +529,24 @@ def _refuse_outside_hours(session: Session, hours: ClinicHours, doctor: Staff,
     if span is None:
         raise ValidationError.single("starts_at", _(
             "{name} works {hours} on {weekday}.").format(
-            name=doctor.full_name, weekday=weekday_name(day.weekday()),
+            name=doctor.name, weekday=weekday_name(day.weekday()),
             hours=", ".join(f"{_hhmm(a, tz)}–{_hhmm(b, tz)}" for a, b in spans)))
     if end > span[1]:
         fit = int((span[1] - start) / UNIT)
         raise ValidationError.single("units", ngettext(
             "{name} stops at {time}: from this start at most {count} unit fits.",
             "{name} stops at {time}: from this start at most {count} units fit.", fit).format(
-            name=doctor.full_name, time=_hhmm(span[1], tz), count=fit))
+            name=doctor.name, time=_hhmm(span[1], tz), count=fit))
 
 
-def _absent_message(doctor: Staff, absence: AbsenceSpan, day: date, span: Span,
+def _absent_message(doctor: _Doctor, absence: AbsenceSpan, day: date, span: Span,
                     tz: ZoneInfo) -> str:
     when = format_date(day) if absence.whole_days else \
         f"{format_date(day)} {_hhmm(span[0], tz)}–{_hhmm(span[1], tz)}"
     if absence.reason:
         return _("{name} is away {when}: {reason}.").format(
-            name=doctor.full_name, when=when, reason=absence.reason)
-    return _("{name} is away {when}.").format(name=doctor.full_name, when=when)
+            name=doctor.name, when=when, reason=absence.reason)
+    return _("{name} is away {when}.").format(name=doctor.name, when=when)
 
 
 def _overlapping(session: Session, start: datetime, end: datetime, *,
@@ -564,7 +568,7 @@ def _overlapping(session: Session, start: datetime, end: datetime, *,
             if a.starts_at + a.units * UNIT > start]
 
 
-def _refuse_overlaps(session: Session, hours: ClinicHours, doctor: Staff, patient_id: int,
+def _refuse_overlaps(session: Session, hours: ClinicHours, doctor: _Doctor, patient_id: int,
                      start: datetime, end: datetime, room_id: int | None,
                      allow_patient_overlap: bool, ignore_id: int | None = None) -> None:
     tz = hours.tz
@@ -573,7 +577,7 @@ def _refuse_overlaps(session: Session, hours: ClinicHours, doctor: Staff, patien
         first = taken[0]
         raise ValidationError.single("starts_at", _(
             "{name} already has an appointment from {start} to {end}.").format(
-            name=doctor.full_name, start=_hhmm(first.starts_at, tz),
+            name=doctor.name, start=_hhmm(first.starts_at, tz),
             end=_hhmm(first.starts_at + first.units * UNIT, tz)))
     if room_id is not None:
         taken = _overlapping(session, start, end, room_id=room_id, ignore_id=ignore_id)
@@ -599,7 +603,7 @@ def _refuse_overlaps(session: Session, hours: ClinicHours, doctor: Staff, patien
             start=_hhmm(first_block.starts_at, tz), end=_hhmm(first_block.ends_at, tz)), blocks)
 
 
-def _check_slot(session: Session, hours: ClinicHours, now: datetime, doctor: Staff,
+def _check_slot(session: Session, hours: ClinicHours, now: datetime, doctor: _Doctor,
                 patient_id: int, start: datetime, units: int, room_id: int | None,
                 allow_patient_overlap: bool, ignore_id: int | None = None) -> None:
     end = start + units * UNIT
@@ -655,7 +659,8 @@ def _end_no_show_calls(session: Session, patient_id: int) -> None:
 def book_in(session: Session, actor_id: int, request: BookingRequest,
             now: datetime) -> Appointment:
     """Check and book inside the caller's transaction (a follow-up call books this way)."""
-    if session.get(Patient, request.patient_id) is None:
+    if session.execute(select(Patient.id).where(Patient.id == request.patient_id)).first() \
+            is None:
         raise NotFound(_("This patient no longer exists."))
     hours = clinic_hours(session)
     doctor = _check_form(session, hours, now, request.doctor_id, request.starts_at,
