@@ -24,6 +24,7 @@ from clinic_desk.models import UNIT_MINUTES, AppointmentStatus
 from clinic_desk.services.calendar import (OPEN, CalendarBlock, DayView, WeekView,
                                            status_label)
 from clinic_desk.ui.calendar.status import STATUS_LOOKS
+from clinic_desk.ui.none_refcount import keep_none_alive
 
 MINUTES_PER_DAY = 24 * 60
 MIN_LANE_WIDTH = 96
@@ -130,6 +131,7 @@ class CalendarGrid(QAbstractScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        keep_none_alive()  # thousands of painter calls per frame (see none_refcount)
         self.lanes: list[Lane] = []
         self.first_minute = 8 * 60
         self.last_minute = 18 * 60
