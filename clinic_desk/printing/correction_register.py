@@ -20,8 +20,7 @@ from clinic_desk.printing.fonts import MUTED, Styles, styles
 from clinic_desk.printing.layout import (GUTTER, Cell, build_pdf, clinic_header, details_table,
                                          grid, local_date_time, para, require_aware, rule)
 from clinic_desk.printing.paper import Paper
-from clinic_desk.services.corrections import (ENTRY_KIND_NAMES, CorrectionRow, LedgerEntry,
-                                              describe_entry)
+from clinic_desk.services.corrections import ENTRY_KIND_NAMES, CorrectionRow, describe_entry
 
 REGISTER_PAPER = Paper.A4_LANDSCAPE
 
@@ -94,8 +93,9 @@ def _table(doc: CorrectionRegisterDocument, st: Styles, width: float) -> Flowabl
         cells = (
             (row.number, local_date_time(row.corrected_at, tz, "short")),
             (row.patient_name, row.record_number),
-            (_entry_text(row.wrong, row, doc.currency), _(ENTRY_KIND_NAMES[row.kind])),
-            (_entry_text(row.right, row, doc.currency) if row.right is not None
+            (describe_entry(row.wrong, doc.currency, row.patient_id),
+             _(ENTRY_KIND_NAMES[row.kind])),
+            (describe_entry(row.right, doc.currency, row.patient_id) if row.right is not None
              else _("Nothing: reversed only"), ""),
             (row.what_was_wrong, ""),
             (row.reason, ""),
@@ -114,8 +114,3 @@ def _cells(texts: Sequence[tuple[str, str]], widths: Sequence[float], st: Styles
     """Each column's text, with a smaller second line where it has one."""
     return [para(text, st.body, detail, st.small, width=column - GUTTER)
             for (text, detail), column in zip(texts, widths)]
-
-
-def _entry_text(entry: LedgerEntry, row: CorrectionRow, currency: str) -> str:
-    """An entry of another patient than the register row's names that patient."""
-    return describe_entry(entry, currency, with_patient=entry.patient_id != row.patient_id)

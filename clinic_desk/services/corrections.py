@@ -110,8 +110,12 @@ class DiscountEntry(PostedEntry):
 LedgerEntry = PaymentEntry | ChargeEntry | DiscountEntry
 
 
-def describe_entry(entry: LedgerEntry, currency: str, with_patient: bool = False) -> str:
-    """One line saying what the entry posted, in the language in use when it is called."""
+def describe_entry(entry: LedgerEntry, currency: str, seen_from: int | None = None) -> str:
+    """One line saying what the entry posted, in the language in use when it is called.
+
+    Shown among the entries of patient `seen_from`, an entry of another patient (a payment
+    moved to the patient it belonged to) names that patient.
+    """
     money = format_money(entry.amount, currency)
     if isinstance(entry, PaymentEntry):
         parts = [f"{entry.method_name} {money}"]
@@ -135,7 +139,7 @@ def describe_entry(entry: LedgerEntry, currency: str, with_patient: bool = False
         parts.append(_("Visit of {date}").format(date=format_date(entry.visit_date, "short")))
     elif isinstance(entry, PaymentEntry):
         parts.append(_("On account"))
-    if with_patient:
+    if seen_from is not None and entry.patient_id != seen_from:
         parts.insert(0, f"{entry.patient_name} ({entry.record_number})")
     return " · ".join(parts)
 

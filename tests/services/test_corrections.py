@@ -601,7 +601,9 @@ def test_the_register_lists_corrections_by_day_with_everything_it_shows(
     text = describe_entry(one.right, "CNY")
     for part in ("¥280.00", "VISA ****1234", "POS-5", first.receipt_number):
         assert part in text
-    assert describe_entry(two.wrong, "CNY", with_patient=True).startswith("张三 (")
+    assert describe_entry(two.wrong, "CNY", seen_from=patient) == describe_entry(
+        two.wrong, "CNY")
+    assert describe_entry(two.wrong, "CNY", seen_from=patient + 1).startswith("张三 (")
 
 
 def test_the_patients_entries_show_what_was_corrected_and_leave_out_reversals(

@@ -1,0 +1,1 @@
+"""The correction register: putting a wrong entry right, and the register of corrections."""
