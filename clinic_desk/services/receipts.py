@@ -107,13 +107,15 @@ class _Reversible(Protocol):
     id: int
 
 
-Row = TypeVar("Row", bound=_Reversible)
+Entry = TypeVar("Entry", bound=_Reversible)
 
 
-def _standing(rows: Sequence[Row], reverses: Callable[[Row], int | None]) -> list[Row]:
-    """The rows as they stood: an entry and the correction's reversal of it cancel out."""
-    reversed_ids = {target for row in rows if (target := reverses(row)) is not None}
-    return [row for row in rows if reverses(row) is None and row.id not in reversed_ids]
+def _standing(rows: Sequence[tuple[Entry, ...]],
+              reverses: Callable[[Entry], int | None]) -> list[tuple[Entry, ...]]:
+    """The rows (an entry first, then what was looked up with it) as they stood: an entry
+    and the correction's reversal of it cancel out."""
+    reversed_ids = {target for row in rows if (target := reverses(row[0])) is not None}
+    return [row for row in rows if reverses(row[0]) is None and row[0].id not in reversed_ids]
 
 
 def staff_names(session: Session, staff_ids: set[int | None]) -> dict[int, str]:
@@ -129,20 +131,19 @@ def _items(session: Session, receipt: Receipt) -> tuple[list[ReceiptItem],
     if receipt.visit_id is None:  # a deposit or an earlier balance: no items
         return [], []
     charges = _standing(session.execute(
-        select(Charge).where(Charge.visit_id == receipt.visit_id,
-                             Charge.created_at <= receipt.issued_at).order_by(Charge.id)
-    ).scalars().all(), lambda c: c.reverses_charge_id)
+        select(Charge, PriceCategory.name, Staff.full_name)
+        .outerjoin(PriceCategory, PriceCategory.id == Charge.category_id)
+        .outerjoin(Staff, Staff.id == Charge.doctor_id)
+        .where(Charge.visit_id == receipt.visit_id, Charge.created_at <= receipt.issued_at)
+        .order_by(Charge.id)).all(), lambda c: c.reverses_charge_id)
     discounts = _standing(session.execute(
         select(Discount).where(Discount.visit_id == receipt.visit_id,
                                Discount.created_at <= receipt.issued_at).order_by(Discount.id)
-    ).scalars().all(), lambda d: d.reverses_discount_id)
-    categories = dict(session.execute(select(PriceCategory.id, PriceCategory.name)).all())
-    doctors = staff_names(session, {c.doctor_id for c in charges})
-    items = [ReceiptItem(c.description, categories.get(c.category_id, ""), c.quantity,
-                         c.unit_price, c.amount, doctors.get(c.doctor_id or 0, ""),
-                         c.position_note) for c in charges]
+    ).all(), lambda d: d.reverses_discount_id)
+    items = [ReceiptItem(c.description, category or "", c.quantity, c.unit_price, c.amount,
+                         doctor or "", c.position_note) for c, category, doctor in charges]
     reductions = [ReceiptReduction(d.reason, d.amount, d.percent_basis_points)
-                  for d in discounts]
+                  for d, in discounts]
     return items, reductions
 
 
@@ -181,20 +182,22 @@ def receipt_data(desk: Desk, receipt_id: int) -> ReceiptData:
     """The receipt as it is printed now: the next appointment as booked at this moment."""
     now = desk.clock.now()
     with desk.db.read() as session:
-        receipt = _receipt(session, receipt_id)
-        patient = session.get(Patient, receipt.patient_id)
-        if patient is None:
-            raise NotFound(_("This patient no longer exists."))
+        found = session.execute(
+            select(Receipt, Patient.name, Patient.record_number, Staff.full_name)
+            .join(Patient, Patient.id == Receipt.patient_id)
+            .join(Staff, Staff.id == Receipt.cashier_id).where(Receipt.id == receipt_id)).first()
+        if found is None:
+            raise NotFound(_("This receipt does not exist."))
+        receipt, patient_name, record_number, cashier_name = found
         items, discounts = _items(session, receipt)
         return ReceiptData(
             receipt_id=receipt.id, number=receipt.number, issued_at=receipt.issued_at,
-            clinic=load_settings(session), patient_id=patient.id, patient_name=patient.name,
-            record_number=patient.record_number, visit_id=receipt.visit_id,
-            cashier_name=staff_names(session, {receipt.cashier_id}).get(receipt.cashier_id, ""),
-            items=tuple(items), discounts=tuple(discounts),
+            clinic=load_settings(session), patient_id=receipt.patient_id,
+            patient_name=patient_name, record_number=record_number, visit_id=receipt.visit_id,
+            cashier_name=cashier_name, items=tuple(items), discounts=tuple(discounts),
             total_charged=receipt.total_charged, paid_today=receipt.paid_today,
             balance_after=receipt.balance_after, payments=tuple(_payments(session, receipt)),
-            next_appointment=_next_appointment(session, patient.id, now),
+            next_appointment=_next_appointment(session, receipt.patient_id, now),
             prints=_prints(session, receipt.id))
 
 
