@@ -17,6 +17,7 @@ from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
 from clinic_desk.ui.calendar.view import CalendarView
 from clinic_desk.ui.cashdesk.view import CashDeskView
+from clinic_desk.ui.corrections.register_view import CorrectionRegisterView
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.notification_bar import NotificationBar
 from clinic_desk.ui.none_refcount import keep_none_alive
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.cashdesk_view: CashDeskView | None = None
         self.settings_view: SettingsView | None = None
         self.display: WaitingRoomDisplay | None = None
+        self.correction_register: CorrectionRegisterView | None = None
         if can(actor, Permission.REGISTER_PATIENTS):
             self.reception_view = ReceptionView(desk, actor)
             self.tabs.addTab(self.reception_view, _("Reception"))
@@ -119,6 +121,10 @@ class MainWindow(QMainWindow):
             workspaces.addSeparator()
             workspaces.addAction(self._action(_("Waiting-room display"), self.show_display,
                                               "Ctrl+Shift+D"))
+        if can(self.actor, Permission.TAKE_PAYMENTS) or can(self.actor, Permission.APPROVE):
+            workspaces.addSeparator()
+            workspaces.addAction(self._action(_("Correction register"),
+                                              self.show_correction_register))
         if self.reception_view is not None:
             patient_menu = bar.addMenu(_("&Patient"))
             for action in self.reception_view.menu_actions():
@@ -162,6 +168,16 @@ class MainWindow(QMainWindow):
         if self.display is not None:
             self.display.close()
         super().closeEvent(event)
+
+    def show_correction_register(self) -> None:
+        """The register in a window of its own beside the workspaces, kept while open."""
+        if self.correction_register is None:
+            self.correction_register = CorrectionRegisterView(self.desk, self.actor,
+                                                              self.watcher, self)
+            self.correction_register.setWindowFlag(Qt.WindowType.Window, True)
+        self.correction_register.show()
+        self.correction_register.raise_()
+        self.correction_register.activateWindow()
 
     def show_settings(self) -> None:
         if self.settings_view is not None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
 from clinic_desk.printing.correction_register import REGISTER_PAPER
@@ -21,6 +22,7 @@ from clinic_desk.ui.approval import ApprovalDialog
 from clinic_desk.ui.corrections.dialog import CorrectionDialog
 from clinic_desk.ui.corrections.register_view import CorrectionRegisterView
 from clinic_desk.ui.document_output import DocumentKind
+from clinic_desk.ui.main_window import MainWindow
 from tests.clinics import CASHIER_LOGIN, MANAGER_LOGIN, Clinic
 from tests.services.cash import Till, open_till
 from tests.services.helpers import TODAY, dump
@@ -249,3 +251,25 @@ def test_the_register_shows_the_days_chosen(qtbot, till: Till,  # type: ignore[n
     view.end.setDate(QDate(TODAY.year, TODAY.month, TODAY.day))
     assert view.model.rowCount() == 1
     assert view.model.index(0, 5).data() == "Nothing: reversed only"
+
+
+def test_those_who_take_payments_or_approve_open_the_register_from_the_workspaces_menu(
+        qtbot, till: Till) -> None:  # type: ignore[no-untyped-def]
+    def register_action(window: MainWindow) -> QAction | None:
+        menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Workspaces")
+        return next((a for a in menu.actions() if a.text() == "Correction register"), None)
+
+    for actor in (till.clinic.cashier, till.clinic.manager):
+        window = MainWindow(till.clinic.desk, actor)
+        qtbot.addWidget(window)
+        action = register_action(window)
+        assert action is not None
+        action.trigger()
+        register = window.correction_register
+        assert register is not None and register.isVisible() and register.isWindow()
+        action.trigger()  # a second time: the same window, not another
+        assert window.correction_register is register
+        window.close()
+    receptionist = MainWindow(till.clinic.desk, till.clinic.receptionist)
+    qtbot.addWidget(receptionist)
+    assert register_action(receptionist) is None
