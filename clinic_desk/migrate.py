@@ -52,6 +52,11 @@ def schema_state(db: Database) -> SchemaState:
     return SchemaState(current=current, head=head)
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this program can upgrade from (a newer program's are unknown)."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def upgrade(db: Database, revision: str = "head") -> None:
     config = alembic_config()
     with db.engine.begin() as connection:

@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from clinic_desk import migrate
 from clinic_desk.clinic import open_clinic
 from clinic_desk.clock import FixedClock
 from clinic_desk.db import Database
-from clinic_desk.migrate import SchemaState, alembic_config, prepare_database, schema_state
+from clinic_desk.migrate import (SchemaState, alembic_config, prepare_database, schema_state,
+                                 upgrade)
 from clinic_desk.models import Base
 from clinic_desk.models.append_only import APPEND_ONLY_TABLES
 from clinic_desk.services.audit import GENESIS_HASH
@@ -78,11 +82,20 @@ def test_a_file_at_the_base_revision_is_new_and_gets_no_backup(tmp_path: Path) -
     assert not (tmp_path / "backups").exists()
 
 
-NEXT_REVISION = '''"""A later schema: patients get a nickname."""
+def revision_chain() -> tuple[str, str]:
+    """The first and the newest revision of the migrations the program ships."""
+    script = ScriptDirectory.from_config(alembic_config())
+    (first,) = script.get_bases()
+    head = script.get_current_head()
+    assert head is not None
+    return first, head
+
+
+LATER_REVISION = '''"""A later schema: patients get a nickname."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0099"
+revision = "later_than_head"
 down_revision = "{head}"
 branch_labels = None
 depends_on = None
@@ -98,28 +111,57 @@ def downgrade() -> None:
         batch.drop_column("nickname")
 '''
 
+#: A manager and a patient as the first revision's tables hold them (revisions never change,
+#: so neither do these statements).
+FIRST_REVISION_ROWS = (
+    ("INSERT INTO staff (id, staff_number, full_name, sex, username, active, failed_logins, "
+     "created_at) VALUES (1, 'M01', '周主任', 'female', 'boss', 1, 0, '2024-05-06 02:00:00')"),
+    ("INSERT INTO patients (id, record_number, name, sex, birth_date, phone, phone_last4, "
+     "address, vip, notes, created_at, created_by_id, updated_at) VALUES (1, '000001', '张三', "
+     "'male', '1980-01-01', '13900000001', '0001', '', 0, '', '2024-05-06 02:00:00', 1, "
+     "'2024-05-06 02:00:00')"),
+)
 
-def test_a_file_with_data_is_backed_up_then_upgraded_by_a_newer_program(
-        clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A newer program (one more migration) opening an existing clinic file."""
-    newer = tmp_path / "newer-migrations"
-    shutil.copytree(migrate.MIGRATIONS_DIR, newer,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    current = schema_state(clinic.desk.db).head
-    (newer / "versions" / "0099_nickname.py").write_text(
-        NEXT_REVISION.replace("{head}", current), encoding="utf-8")
-    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", newer)
-    before = dump(clinic.desk)
-    assert schema_state(clinic.desk.db) == SchemaState(current=current, head="0099")
 
-    backup = prepare_database(clinic.desk.db, now=datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc))
+def test_a_file_from_the_first_revision_is_backed_up_then_upgraded_through_every_revision(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clinic that installed the first version opens its file with this one, or with a
+    version one migration newer still (so there is always at least one step to take)."""
+    first, head = revision_chain()
+    path = tmp_path / "clinic.sqlite3"
+    db = Database.open(path)
+    try:
+        upgrade(db, first)
+        with raw_connection(path) as connection:
+            for statement in FIRST_REVISION_ROWS:
+                connection.execute(statement)
+        before = dump(path)
+        newer = tmp_path / "newer-migrations"
+        shutil.copytree(migrate.MIGRATIONS_DIR, newer,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        (newer / "versions" / "later_than_head.py").write_text(
+            LATER_REVISION.format(head=head), encoding="utf-8")
+        monkeypatch.setattr(migrate, "MIGRATIONS_DIR", newer)
+        assert schema_state(db) == SchemaState(current=first, head="later_than_head")
 
-    assert backup == clinic.path.parent / "backups" / "clinic-before-0099-20260302-020000.sqlite3"
-    assert dump(backup) == before
-    assert schema_state(clinic.desk.db) == SchemaState(current="0099", head="0099")
-    columns = {c["name"] for c in inspect(clinic.desk.db.engine).get_columns("patients")}
-    assert "nickname" in columns
-    with raw_connection(clinic.desk) as connection:
+        backup = prepare_database(db, now=datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc))
+
+        assert backup == \
+            tmp_path / "backups" / "clinic-before-later_than_head-20260302-020000.sqlite3"
+        assert dump(backup) == before
+        assert schema_state(db) == SchemaState(current="later_than_head", head="later_than_head")
+        with db.engine.connect() as connection:
+            differences = compare_metadata(
+                MigrationContext.configure(connection, opts={"compare_type": True}),
+                Base.metadata)
+        assert [(d[0], d[2], d[3].name) for d in differences] == [
+            ("remove_column", "patients", "nickname")]  # the models are the shipped head
+    finally:
+        db.dispose()
+    upgraded = dump(path)
+    assert [row[:3] for row in upgraded["patients"]] == [(1, "000001", "张三")]
+    assert [row[:3] for row in upgraded["staff"]] == [(1, "M01", "周主任")]
+    with raw_connection(path) as connection:
         triggers = {row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert {f"{table}_no_update" for table in APPEND_ONLY_TABLES} <= triggers
