@@ -67,6 +67,7 @@ class RefundablePayment:
     method_kind: PaymentKind
     amount: int
     maximum: int  # what is left to refund
+    doctor_id: int | None  # of the visit paid for: who usually states the reason
 
 
 @dataclass(frozen=True)
@@ -118,16 +119,17 @@ def refundable(desk: Desk, patient_id: int) -> Refundable:
     """What the refund dialog offers: payments with money left and items with price left."""
     with desk.db.read() as session:
         rows = session.execute(
-            select(Payment, PaymentMethod, Receipt.number).join(PaymentMethod)
+            select(Payment, PaymentMethod, Receipt.number, Visit.doctor_id).join(PaymentMethod)
             .outerjoin(Receipt, Receipt.id == Payment.receipt_id)
+            .outerjoin(Visit, Visit.id == Payment.visit_id)
             .where(Payment.patient_id == patient_id, Payment.reverses_payment_id.is_(None),
                    Payment.amount > 0)
             .order_by(Payment.created_at.desc(), Payment.id.desc())).all()
-        left = _payments_left(session, [payment for payment, _m, _n in rows])
+        left = _payments_left(session, [row[0] for row in rows])
         payments = tuple(
             RefundablePayment(p.id, number or "", p.created_at, p.visit_id, m.id, m.name, m.kind,
-                              p.amount, left[p.id])
-            for p, m, number in rows if left[p.id] > 0)
+                              p.amount, left[p.id], doctor_id)
+            for p, m, number, doctor_id in rows if left[p.id] > 0)
         charges = list(session.execute(
             select(Charge).where(Charge.patient_id == patient_id,
                                  Charge.reverses_charge_id.is_(None), Charge.amount > 0)

@@ -24,6 +24,7 @@ from clinic_desk.ui.none_refcount import keep_none_alive
 from clinic_desk.ui.queue.display import WaitingRoomDisplay
 from clinic_desk.ui.queue.view import QueueView
 from clinic_desk.ui.reception.view import ReceptionView
+from clinic_desk.ui.refunds.register_view import RefundRegisterView, register_window
 from clinic_desk.ui.settings.view import SettingsView
 from clinic_desk.ui.widgets import ROLE_NAMES, enum_name
 
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.settings_view: SettingsView | None = None
         self.display: WaitingRoomDisplay | None = None
         self.correction_register: CorrectionRegisterView | None = None
+        self.refund_register: RefundRegisterView | None = None
         if can(actor, Permission.REGISTER_PATIENTS):
             self.reception_view = ReceptionView(desk, actor)
             self.tabs.addTab(self.reception_view, _("Reception"))
@@ -125,6 +127,8 @@ class MainWindow(QMainWindow):
             workspaces.addSeparator()
             workspaces.addAction(self._action(_("Correction register"),
                                               self.show_correction_register))
+        if can(self.actor, Permission.RECORD_REFUNDS):  # beside the correction register
+            workspaces.addAction(self._action(_("Refund register"), self.show_refund_register))
         if self.reception_view is not None:
             patient_menu = bar.addMenu(_("&Patient"))
             for action in self.reception_view.menu_actions():
@@ -168,6 +172,13 @@ class MainWindow(QMainWindow):
         if self.display is not None:
             self.display.close()
         super().closeEvent(event)
+
+    def show_refund_register(self) -> None:
+        if self.refund_register is None:
+            self.refund_register = register_window(self, self.desk, self.actor, self.watcher)
+        self.refund_register.show()
+        self.refund_register.raise_()
+        self.refund_register.activateWindow()
 
     def show_correction_register(self) -> None:
         """The register in a window of its own beside the workspaces, kept while open."""

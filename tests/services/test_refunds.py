@@ -19,7 +19,7 @@ from clinic_desk.services.errors import (DayClosed, NotFound, PermissionDenied,
                                          ValidationError)
 from clinic_desk.services.ledger import visit_totals
 from clinic_desk.services.patients import patient_history
-from clinic_desk.services.refunds import (RefundRequest, check_refund, record_print,
+from clinic_desk.services.refunds import (RecordedRefund, RefundRequest, check_refund, record_print,
                                           record_refund, refund_register, refund_slip_data,
                                           refundable)
 from clinic_desk.services.staff import StaffForm, add_staff
@@ -79,7 +79,7 @@ def request_for(till: Till, paid: Paid, reasons: list[int], amount: str = "100.0
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def refund(till: Till, request: RefundRequest, approval: Approval | None):  # type: ignore[no-untyped-def]
+def refund(till: Till, request: RefundRequest, approval: Approval | None) -> RecordedRefund:
     return record_refund(till.clinic.desk, till.clinic.cashier, request, approval)
 
 
@@ -111,8 +111,9 @@ def test_an_amount_goes_back_the_way_it_was_paid_with_everything_recorded(
     assert rows(desk, "SELECT approved_by_id, reason FROM audit_entries ORDER BY id DESC "
                       "LIMIT 1") == [(approval.staff_id, "患者决定不做 The patient chose not to have it")]
     left = refundable(desk, paid.patient)
-    assert [(p.payment_id, p.amount, p.maximum) for p in left.payments] == [
-        (paid.payment, 33000, 20950)]
+    assert [(p.payment_id, p.amount, p.maximum, p.method_id, p.doctor_id)
+            for p in left.payments] == [(paid.payment, 33000, 20950, till.methods.card,
+                                         till.doctor)]
 
 
 def test_an_item_refund_takes_the_item_off_and_leaves_the_balance(
