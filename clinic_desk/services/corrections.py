@@ -205,16 +205,20 @@ class PatientEntryRow:
 
     entry: LedgerEntry
     corrected_by: str  # the number of the correction that reversed it; "" while it stands
-    refunded: int  # payments: how much was refunded out of it
+    refunded: int  # how much was refunded out of the payment, or for the item
 
 
 def patient_entries(desk: Desk, patient_id: int) -> list[PatientEntryRow]:
     """The patient's charges, discounts and payments, newest first; reversals are left out
     (they are part of their correction, not entries of their own)."""
     with desk.db.read() as session:
-        refunded = {payment_id: int(total) for payment_id, total in session.execute(
-            select(Refund.payment_id, func.sum(Refund.amount))
-            .where(Refund.patient_id == patient_id).group_by(Refund.payment_id))}
+        refunds = select(Refund).where(Refund.patient_id == patient_id).subquery()
+        refunded = {(kind, entry_id): int(total)
+                    for kind, key in ((EntryKind.PAYMENT, refunds.c.payment_id),
+                                      (EntryKind.CHARGE, refunds.c.charge_id))
+                    for entry_id, total in session.execute(
+                        select(key, func.sum(refunds.c.amount)).where(key.is_not(None))
+                        .group_by(key))}
         result: list[PatientEntryRow] = []
         for table in _TABLES:
             model = table.model
@@ -224,9 +228,8 @@ def patient_entries(desk: Desk, patient_id: int) -> list[PatientEntryRow]:
                 .where(model.patient_id == patient_id, table.reverses.is_not(None)))}
             for row in session.execute(select(model).where(
                     model.patient_id == patient_id, table.reverses.is_(None))).scalars():
-                result.append(PatientEntryRow(
-                    _entry(session, row), corrected.get(row.id, ""),
-                    refunded.get(row.id, 0) if table.kind == EntryKind.PAYMENT else 0))
+                result.append(PatientEntryRow(_entry(session, row), corrected.get(row.id, ""),
+                                              refunded.get((table.kind, row.id), 0)))
         result.sort(key=lambda r: (r.entry.posted_at, r.entry.entry_id), reverse=True)
         return result
 
@@ -542,17 +545,23 @@ def _fix_for(session: Session, kind: EntryKind, entry_id: int) -> _Fix:
 
 def _check_correctable(session: Session, kind: EntryKind, original: Payment | Charge | Discount,
                        errors: FieldErrors) -> None:
+    """Not a reversal, and not reversed yet: by a correction, or (an item) by a refund, whose
+    reversing charge has taken part of it back already."""
     table = _TABLE_OF[kind]
     if getattr(original, table.reverses.key) is not None:
         errors.add("entry", _("This entry reverses an earlier one; it cannot be corrected "
                               "itself."))
         return
-    number = session.execute(
-        select(Correction.number).join(table.model, table.model.correction_id == Correction.id)
-        .where(table.reverses == original.id)).scalar()
+    reversals = session.execute(
+        select(Correction.number).select_from(table.model)
+        .outerjoin(Correction, table.model.correction_id == Correction.id)
+        .where(table.reverses == original.id)).scalars().all()
+    number = next((n for n in reversals if n is not None), None)
     if number is not None:
         errors.add("entry", _("This entry was already corrected (correction {number}).").format(
             number=number))
+    elif reversals:
+        errors.add("entry", _("Money was refunded for this item, so it cannot be corrected."))
 
 
 def _check_texts(request: CorrectionRequest, errors: FieldErrors) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from clinic_desk.models import Refund
+from clinic_desk.models import Charge, Refund
 from clinic_desk.services import catalog
 from clinic_desk.services.audit import verify_chain
 from clinic_desk.services.auth import Approval, approve
@@ -475,6 +475,34 @@ def test_a_payment_with_money_refunded_out_of_it_is_not_corrected(
     (row,) = [r for r in patient_entries(clinic.desk, patient) if r.entry.entry_id == paid
               and r.entry.kind == EntryKind.PAYMENT]
     assert row.refunded == 1000
+
+
+def test_an_item_with_money_refunded_for_it_is_not_corrected(
+        till: Till, patient: int, visit: int, paid: int, approval: Approval) -> None:
+    """An item refund has taken part of the charge back with a reversing charge: reversing
+    the whole charge again would take that part off twice."""
+    clinic = till.clinic
+    (charge_id,) = [i for (i,) in rows(clinic.desk, "SELECT id FROM charges")]
+    now = clinic.clock.now()
+    with clinic.desk.db.write() as session:
+        session.add(Charge(
+            patient_id=patient, visit_id=visit, price_item_id=till.items.filling,
+            description="补牙", quantity=0, unit_price=28000, amount=-8000, doctor_id=till.doctor,
+            business_date=TODAY, created_at=now, created_by_id=clinic.cashier.staff_id,
+            reverses_charge_id=charge_id))
+        session.add(Refund(
+            number="R00000001", idempotency_key=new_key("refund"), payment_id=paid,
+            charge_id=charge_id, patient_id=patient, visit_id=visit,
+            method_id=till.methods.cash, amount=8000, reason_detail="filling redone free",
+            approved_by_id=clinic.manager.staff_id, receiver_name="张三", business_date=TODAY,
+            created_at=now, cashier_id=clinic.cashier.staff_id))
+    for right in (None, RightCharge(till.items.filling, 1, till.other_doctor)):
+        error = expect_field_error(clinic.desk, "entry", lambda: correct(
+            till, approval, EntryKind.CHARGE, charge_id, right))
+        assert "refunded" in error.errors["entry"]
+    refunded = {(r.entry.kind, r.entry.entry_id): r.refunded
+                for r in patient_entries(clinic.desk, patient)}
+    assert refunded == {(EntryKind.CHARGE, charge_id): 8000, (EntryKind.PAYMENT, paid): 8000}
 
 
 @pytest.mark.parametrize("make, field", [
