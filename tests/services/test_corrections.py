@@ -497,7 +497,7 @@ def test_an_item_with_money_refunded_for_it_is_not_corrected(
             approved_by_id=clinic.manager.staff_id, receiver_name="张三", business_date=TODAY,
             created_at=now, cashier_id=clinic.cashier.staff_id))
     for right in (None, RightCharge(till.items.filling, 1, till.other_doctor)):
-        error = expect_field_error(clinic.desk, "entry", lambda: correct(
+        error = expect_field_error(clinic.desk, "entry", lambda right=right: correct(
             till, approval, EntryKind.CHARGE, charge_id, right))
         assert "refunded" in error.errors["entry"]
     refunded = {(r.entry.kind, r.entry.entry_id): r.refunded
