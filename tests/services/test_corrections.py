@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from clinic_desk.models import Charge, Refund
+from clinic_desk.printing.posted_receipt import receipt_document
 from clinic_desk.services import catalog
 from clinic_desk.services.audit import verify_chain
 from clinic_desk.services.auth import Approval, approve
@@ -21,6 +22,7 @@ from clinic_desk.services.corrections import (ChargeEntry, CorrectionRequest, En
                                               patient_visits)
 from clinic_desk.services.errors import DayClosed, NotFound
 from clinic_desk.services.ledger import Totals, patient_totals, visit_totals
+from clinic_desk.services.receipts import receipt_data
 
 from tests.clinics import MANAGER_LOGIN
 from .cash import Till, new_key
@@ -152,6 +154,25 @@ def test_a_payment_taken_by_the_wrong_method_is_reversed_and_posted_again(
         (manager.staff_id, "收费员选错了支付方式")]
     with till.clinic.desk.db.read() as session:
         assert verify_chain(session).ok
+
+
+def test_both_receipts_read_back_for_printing_and_add_up(till: Till, patient: int, visit: int,
+                                                        approval: Approval) -> None:
+    """The wrong payment's receipt reprints as it was issued; the right payment's receipt
+    lists the right payment, and its figures add up for the printed receipt."""
+    till.charge(visit, till.items.filling)
+    paid = till.pay(patient, visit, till.cash("200.00"))
+    done = correct(till, approval, EntryKind.PAYMENT, paid.payment_ids[0], RightPayment(
+        patient, visit, till.methods.alipay, "280.00", reference="ALI-9"))
+    assert done.receipt_id is not None
+    desk = till.clinic.desk
+    wrong, right = receipt_data(desk, paid.receipt_id), receipt_data(desk, done.receipt_id)
+    assert [(p.amount, p.reference) for p in wrong.payments] == [(20000, "")]
+    assert (wrong.paid_today, wrong.balance_after) == (20000, 8000)
+    assert [(p.amount, p.reference) for p in right.payments] == [(28000, "ALI-9")]
+    assert (right.total_charged, right.paid_today, right.balance_after) == (28000, 28000, 0)
+    for data in (wrong, right):
+        receipt_document(data, "en")  # refuses figures that do not add up
 
 
 def test_a_wrong_amount_is_put_right_and_the_balance_follows(
