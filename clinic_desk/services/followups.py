@@ -31,11 +31,11 @@ from clinic_desk.services import audit
 from clinic_desk.services.auth import Permission, require
 from clinic_desk.services.calendar import (NO_SHOW_CALL_STEPS, OPEN, UNIT, BookingRequest,
                                            add_months, book_in, cancel_in, clinic_hours,
-                                           confirm_in, mark_no_shows, move_in, no_show_call_date)
+                                           confirm_in, mark_no_shows, move_in, no_show_call_date,
+                                           phone_text)
 from clinic_desk.services.checkin import TREATED_STATES
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import Conflict, FieldErrors, NotFound, ValidationError
-from clinic_desk.services.patients import display_phone
 from clinic_desk.services.settings import clinic_today
 
 CALL_WINDOW = (time(10, 0), time(21, 0))
@@ -240,7 +240,7 @@ def reminder_list(desk: Desk, day: date) -> list[ReminderRow]:
         result.append(ReminderRow(
             follow_up_id=follow_up_id, appointment_id=a.id, appointment_version=a.version,
             starts_at=hours.local(a.starts_at), units=a.units, patient_id=a.patient_id,
-            patient_name=name, record_number=record_number, phone=display_phone(phone),
+            patient_name=name, record_number=record_number, phone=phone_text(phone),
             doctor_id=a.doctor_id, doctor_name=doctor, visit_kind=kind, status=a.status,
             last_outcome=last.outcome, called_by=last.by,
             called_at=hours.local(last.at) if last.at else None, attempts=last.attempts,
@@ -298,7 +298,7 @@ def due_calls(desk: Desk, day: date) -> list[DueCall]:
         result.append(DueCall(
             follow_up_id=f.id, kind=f.kind, step=f.step, due_date=f.due_date,
             patient_id=f.patient_id, patient_name=name, record_number=record_number,
-            phone=display_phone(phone), doctor_id=doctor, doctor_name=doctor_name or "",
+            phone=phone_text(phone), doctor_id=doctor, doctor_name=doctor_name or "",
             about=hours.local(about) if about else None, last_outcome=last.outcome,
             called_by=last.by, called_at=hours.local(last.at) if last.at else None,
             attempts=last.attempts))

@@ -20,6 +20,7 @@ from clinic_desk.services.calendar import (FreeSlot, PatientOverlap, book, cance
 from clinic_desk.services.checkin import CheckInForm, CheckInRequest, check_in
 from clinic_desk.services.context import Desk
 from clinic_desk.services.errors import Conflict, PermissionDenied, ValidationError
+from clinic_desk.services.patients import display_phone
 from clinic_desk.services.queue import finish, queue_snapshot
 from clinic_desk.services.schedules import add_absence
 from clinic_desk.services.settings import get_settings, opening_hours, save_settings
@@ -486,6 +487,12 @@ def test_free_slots_in_a_chair_also_avoid_the_chairs_bookings(cal: Calendar) -> 
     cal.book(cal.wang_fang, cal.wang, hour=9, units=2, room_id=room)
     found = free_slots(cal.clinic.desk, 2, cal.li, at(9, 0, TOMORROW), limit=1, room_id=room)
     assert [s.starts_at for s in found] == [local(9, 30)]
+
+
+@pytest.mark.parametrize("number", ["+8613912345678", "+8618800001111", "+85291234567",
+                                    "+886912345678", "+85366123456", "+862164388888"])
+def test_phones_on_the_calendar_read_as_everywhere_else(number: str) -> None:
+    assert calendar.phone_text(number) == display_phone(number)
 
 
 def test_opening_hours_are_checked_in_the_settings(cal: Calendar) -> None:
