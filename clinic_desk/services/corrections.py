@@ -408,7 +408,9 @@ class _ChargeFix:
     def __init__(self, session: Session, original: Charge) -> None:
         self.session, self.original = session, original
         self.right: RightCharge | None = None
-        self.item_id, self.category_id, self.description, self.unit_price = 0, None, "", 0
+        self.item_id = self.unit_price = 0
+        self.category_id: int | None = None
+        self.description = ""
 
     def check(self, right: RightCharge | None, currency: str, errors: FieldErrors) -> None:
         session, original = self.session, self.original
