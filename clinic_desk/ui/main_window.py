@@ -20,7 +20,6 @@ from clinic_desk.ui.cashdesk.view import CashDeskView
 from clinic_desk.ui.corrections.register_view import CorrectionRegisterView
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.notification_bar import NotificationBar
-from clinic_desk.ui.none_refcount import keep_none_alive
 from clinic_desk.ui.queue.display import WaitingRoomDisplay
 from clinic_desk.ui.queue.view import QueueView
 from clinic_desk.ui.reception.view import ReceptionView
@@ -53,7 +52,6 @@ class MainWindow(QMainWindow):
     def __init__(self, desk: Desk, actor: Actor) -> None:
         super().__init__()
         self.desk = desk
-        keep_none_alive()
         self.actor = actor
         settings = get_settings(desk)
         self.setWindowTitle(_("clinic_desk · {clinic} · {user}").format(
