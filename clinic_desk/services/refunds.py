@@ -207,6 +207,13 @@ def _text(errors: FieldErrors, field: str, text: str, missing: str,
     return cleaned
 
 
+def _corrected(session: Session, model: type[Payment | Charge], entry_id: int) -> bool:
+    """Whether the correction register reversed the entry (a refund reverses items too)."""
+    reverses = Payment.reverses_payment_id if model is Payment else Charge.reverses_charge_id
+    return session.execute(select(model.id).where(
+        reverses == entry_id, model.correction_id.is_not(None))).first() is not None
+
+
 def _is_doctor(session: Session, staff_id: int | None) -> bool:
     return staff_id is not None and session.execute(
         select(StaffRole.id).join(Staff).where(StaffRole.staff_id == staff_id,
@@ -227,7 +234,10 @@ def _check(session: Session, request: RefundRequest, patient: Patient,
     else:
         maximum = _payments_left(session, [payment])[payment.id]
         if maximum == 0:
-            errors.add("payment_id", _("This payment has already been refunded in full."))
+            errors.add("payment_id", _("This payment was reversed by a correction: nothing is "
+                                       "left to refund.")
+                       if _corrected(session, Payment, payment.id)
+                       else _("This payment has already been refunded in full."))
     charge = session.get(Charge, request.charge_id) if request.charge_id else None
     item_left = 0
     if request.charge_id is not None:
@@ -240,7 +250,10 @@ def _check(session: Session, request: RefundRequest, patient: Patient,
         else:
             item_left = _charges_left(session, [charge])[charge.id]
             if item_left == 0:
-                errors.add("charge_id", _("This item has already been refunded in full."))
+                errors.add("charge_id", _("This item was reversed by a correction: nothing is "
+                                          "left to refund.")
+                           if _corrected(session, Charge, charge.id)
+                           else _("This item has already been refunded in full."))
             maximum = min(maximum, item_left)
     amount = 0
     try:

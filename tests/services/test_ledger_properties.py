@@ -4,14 +4,13 @@
   model adds them up (it never asks the services for a sum);
 * no money row is ever updated or deleted: every row seen earlier is still there, unchanged.
 
-Charges, discounts, payments, deposits and corrections (of payments, charges and discounts)
-go through the services. Refunds are inserted as plain rows, the way the refund desk will
-write them (a refund out of a payment).
+Charges, discounts, payments, deposits, corrections (of payments, charges and discounts)
+and refunds (an amount out of a payment, or an item it paid for, which takes the item off
+too) go through the services.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -21,9 +20,9 @@ from hypothesis import HealthCheck, Phase, settings, strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition,
                                  rule, run_state_machine_as_test)
 
-from clinic_desk.models import Refund
 from clinic_desk.models.append_only import APPEND_ONLY_TABLES
 from clinic_desk.money import format_plain
+from clinic_desk.services import catalog
 from clinic_desk.services.auth import Approval, approve
 from clinic_desk.services.cashdesk import (ApprovalNeeded, ChargeLine, add_charges,
                                            add_discount, patient_balance)
@@ -31,6 +30,7 @@ from clinic_desk.services.corrections import (CorrectionRequest, EntryKind, Righ
                                               RightDiscount, RightPayment, correct_entry)
 from clinic_desk.services.errors import ValidationError
 from clinic_desk.services.ledger import visit_totals
+from clinic_desk.services.refunds import RefundRequest, covers, record_refund
 
 from tests.clinics import MANAGER_LOGIN
 from .cash import Till, new_key
@@ -95,6 +95,7 @@ class ChargeRecord:
     doctor_id: int
     amount: int
     reversed: bool = False
+    refunded: int = 0
 
 
 @dataclass
@@ -105,12 +106,12 @@ class DiscountRecord:
     reversed: bool = False
 
 
-_refund_numbers = itertools.count(1)
 METHODS = ["cash", "card", "wechat", "alipay"]
 
 
 def make_machine(till: Till, approval: Approval) -> type[RuleBasedStateMachine]:
     desk, cashier = till.clinic.desk, till.clinic.cashier
+    reasons = [r.id for r in catalog.list_refund_reasons(desk)]
     prices = {till.items.exam: 5000, till.items.filling: 28000, till.items.crown: 250000,
               till.items.gauze: 350}
 
@@ -247,11 +248,12 @@ def make_machine(till: Till, approval: Approval) -> type[RuleBasedStateMachine]:
             return correct_entry(desk, cashier, request, approval).right_id
 
         def open_entries(self, kind: EntryKind) -> list[Any]:
-            """Entries a correction may still reverse (a refunded payment may not)."""
+            """Entries a correction may still reverse (a refunded payment or item may not)."""
             if kind == EntryKind.PAYMENT:
                 return [p for p in self.payments if not p.reversed and p.refunded == 0]
-            return [e for e in (self.charges if kind == EntryKind.CHARGE else self.discounts)
-                    if not e.reversed]
+            if kind == EntryKind.CHARGE:
+                return [c for c in self.charges if not c.reversed and c.refunded == 0]
+            return [d for d in self.discounts if not d.reversed]
 
         @precondition(lambda self: any(self.open_entries(kind) for kind in EntryKind))
         @rule(kind=st.sampled_from(list(EntryKind)), index=st.integers(0, 10_000))
@@ -346,23 +348,44 @@ def make_machine(till: Till, approval: Approval) -> type[RuleBasedStateMachine]:
 
         @precondition(lambda self: any(not p.reversed and p.refunded < p.amount
                                        for p in self.payments))
-        @rule(index=st.integers(0, 10_000), share=st.fractions(0, 1))
-        def refund(self, index: int, share: Fraction) -> None:
+        @rule(index=st.integers(0, 10_000), share=st.fractions(0, Fraction(11, 10)),
+              item=st.none() | st.integers(0, 10_000), in_cash=st.booleans())
+        def refund(self, index: int, share: Fraction, item: int | None, in_cash: bool) -> None:
+            """An amount out of a payment, or an item the payment covers; up to 110% of
+            what is left of them, so some are too much and must be refused."""
             open_ = [p for p in self.payments if not p.reversed and p.refunded < p.amount]
             record = open_[index % len(open_)]
-            amount = max(1, int((record.amount - record.refunded) * share))
             book = self.books[record.patient]
-            now = till.clinic.clock.now()
-            with desk.db.write() as session:
-                session.add(Refund(
-                    number=f"R{next(_refund_numbers):08d}", idempotency_key=new_key("refund"),
-                    payment_id=record.payment_id, patient_id=book.patient_id,
-                    visit_id=record.visit_id, method_id=record.method_id, amount=amount,
-                    reason_detail="treatment not done", approved_by_id=approval.staff_id,
-                    receiver_name="张三", business_date=now.date(), created_at=now,
-                    cashier_id=cashier.staff_id))
+            items = [c for c in self.charges if c.patient == record.patient and not c.reversed
+                     and c.refunded < c.amount and covers(record.visit_id, book.visit_id)]
+            charge = items[item % len(items)] if item is not None and items else None
+            most = record.amount - record.refunded
+            if charge is not None:
+                most = min(most, charge.amount - charge.refunded)
+            amount = max(1, int(most * share))
+            request = RefundRequest(
+                patient_id=book.patient_id, payment_id=record.payment_id,
+                amount_text=format_plain(amount, "CNY"), reason_id=reasons[0],
+                reason_detail="treatment not done", doctor_id=till.doctor,
+                receiver_name="张三", opinion="agreed", idempotency_key=new_key("refund"),
+                charge_id=charge.charge_id if charge else None,
+                method_id=till.methods.cash if in_cash else None, cash_out_confirmed=in_cash)
+            if amount > most:
+                with pytest.raises(ValidationError):
+                    record_refund(desk, cashier, request, approval)
+                return
+            recorded = record_refund(desk, cashier, request, approval)
             record.refunded += amount
-            book.account(record.visit_id).refunded += amount
+            if charge is None:
+                book.account(record.visit_id).refunded += amount
+            else:  # the item is taken off its visit with the money
+                charge.refunded += amount
+                visit = book.account(book.visit_id)
+                visit.charged -= amount
+                visit.refunded += amount
+            assert recorded.balance_after == book.balance
+            again = record_refund(desk, cashier, request, approval)
+            assert again.repeated and again.refund_id == recorded.refund_id
 
         # --- after every step --------------------------------------------------------------
 
@@ -397,7 +420,8 @@ def test_balances_follow_the_ledger_and_money_rows_never_change(till: Till) -> N
         suppress_health_check=[HealthCheck.too_slow]))
     # the run did real work: every kind of row was written
     counts = {table: len(rows) for table, rows in money_rows(till).items()}
-    assert all(counts[table] > 0 for table in ("charges", "payments", "receipts", "corrections"))
+    assert all(counts[table] > 0 for table in ("charges", "payments", "receipts", "corrections",
+                                               "refunds"))
 
 
 def test_the_model_catches_a_changed_money_row(till: Till) -> None:

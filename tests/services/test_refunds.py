@@ -15,6 +15,7 @@ from clinic_desk.clinic import open_clinic
 from clinic_desk.models import Role, Sex
 from clinic_desk.services import catalog
 from clinic_desk.services.auth import Approval, approve
+from clinic_desk.services.corrections import CorrectionRequest, EntryKind, correct_entry
 from clinic_desk.services.errors import (DayClosed, NotFound, PermissionDenied,
                                          ValidationError)
 from clinic_desk.services.ledger import visit_totals
@@ -268,6 +269,20 @@ def test_another_patients_payment_or_an_inactive_reason_is_refused(
     catalog.save_refund_reason(desk, till.clinic.manager, first.id, first.name, active=False)
     expect_field_error(desk, "reason_id", lambda: refund(
         till, request_for(till, paid, reasons), approval))
+
+
+def test_a_payment_or_an_item_the_correction_register_reversed_has_nothing_left(
+        till: Till, paid: Paid, reasons: list[int], approval: Approval) -> None:
+    desk, cashier = till.clinic.desk, till.clinic.cashier
+    for kind, entry in ((EntryKind.CHARGE, paid.exam), (EntryKind.PAYMENT, paid.payment)):
+        correct_entry(desk, cashier, CorrectionRequest(
+            kind, entry, "posted twice", "double click", "reversed"), approval)
+    assert refundable(desk, paid.patient).payments == ()
+    error = expect_field_error(desk, "payment_id", lambda: refund(
+        till, request_for(till, paid, reasons, charge_id=paid.exam), approval))
+    assert error.errors == {
+        "payment_id": "This payment was reversed by a correction: nothing is left to refund.",
+        "charge_id": "This item was reversed by a correction: nothing is left to refund."}
 
 
 def test_without_approval_nothing_is_written(till: Till, paid: Paid,
