@@ -409,17 +409,6 @@ def week_view(desk: Desk, doctor_id: int, any_day_of_week: date) -> WeekView:
         DayView(day, *hours.span(day), tuple(columns[day]), tuple(by_day[day])) for day in days))
 
 
-def patient_appointments(desk: Desk, patient_id: int,
-                         after: datetime | None = None) -> list[CalendarBlock]:
-    """The patient's coming appointments (booked or confirmed), soonest first."""
-    with desk.db.read() as session:
-        hours = _with_mode(clinic_hours(session), False)
-        start = after or desk.clock.now()
-        blocks = blocks_between(session, hours, start - MAX_UNITS * UNIT, None,
-                                patient_id=patient_id, statuses=OPEN)
-    return [b for b in blocks if b.ends_at > start]
-
-
 def default_units(desk: Desk, patient_id: int | None, visit_kind_id: int | None) -> int:
     """The length to offer: a new patient's check-up is one unit; otherwise the visit
     kind's usual length (the doctor states how many units the next visit needs)."""
