@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -29,14 +29,8 @@ from clinic_desk.i18n import babel_locale, gettext as _, use_language
 from clinic_desk.money import format_plain, minor_digits, to_decimal
 from clinic_desk.printing.day_report import (period_text, render_day_report, report_title,
                                              wait_text)
+from clinic_desk.printing.layout import ExportCancelled, Progress
 from clinic_desk.services.reconciliation import DayReport
-
-#: Cancelled between two sheets when this returns False; given (done, total).
-Progress = Callable[[int, int], bool]
-
-
-class ExportCancelled(Exception):
-    pass
 
 
 class ExportFormat(StrEnum):

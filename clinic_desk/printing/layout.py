@@ -12,7 +12,7 @@ whose CJK line breaking measures every character again on each wrap.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -37,6 +37,13 @@ _UNBOUNDED = 100_000.0
 GUTTER = 4.0
 
 Cell = Flowable | Sequence[Flowable] | str
+
+#: Told (done, total) as a long document or export is made; answers False to cancel it.
+Progress = Callable[[int, int], bool]
+
+
+class ExportCancelled(Exception):
+    """The user cancelled a long document or export while it was being made."""
 
 
 class Line(Flowable):
@@ -75,6 +82,22 @@ class Line(Flowable):
             else:
                 canvas.drawString(0, baseline, text)
             top -= style.leading
+
+
+class ProgressLine(Line):
+    """A table row's first cell: drawing it reports how far a long document got, and stops
+    the document when the progress callback says it was cancelled."""
+
+    def __init__(self, text: str, style: ParagraphStyle, done: int, total: int,
+                 progress: Progress, detail: str = "",
+                 detail_style: ParagraphStyle | None = None) -> None:
+        super().__init__(text, style, detail, detail_style)
+        self.done, self.total, self.progress = done, total, progress
+
+    def draw(self) -> None:
+        if not self.progress(self.done, self.total):
+            raise ExportCancelled()
+        super().draw()
 
 
 class _Paragraph(Paragraph):

@@ -20,7 +20,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable
 
 from clinic_desk.clock import zone
@@ -28,8 +27,8 @@ from clinic_desk.i18n import format_date, gettext as _, ngettext, use_language
 from clinic_desk.money import format_money, to_decimal
 from clinic_desk.printing.day_export import ExportCancelled, Progress, currency_format
 from clinic_desk.printing.fonts import Styles, styles
-from clinic_desk.printing.layout import (Cell, Line, build_pdf, clinic_header, details_table,
-                                         grid, local_date_time, para)
+from clinic_desk.printing.layout import (Cell, Line, ProgressLine, build_pdf, clinic_header,
+                                         details_table, grid, local_date_time, para)
 from clinic_desk.printing.paper import Paper
 from clinic_desk.services.refunds import RefundRegisterRow
 
@@ -115,21 +114,6 @@ def _columns(tz: tzinfo, money: Callable[[int], str]) -> list[_Column]:
     ]
 
 
-class _Tick(Line):
-    """A line's first cell: drawing it reports how far the register got, and stops the
-    document when the progress callback says it was cancelled."""
-
-    def __init__(self, text: str, style: ParagraphStyle, done: int, total: int,
-                 progress: Progress) -> None:
-        super().__init__(text, style)
-        self.done, self.total, self.progress = done, total, progress
-
-    def draw(self) -> None:
-        if not self.progress(self.done, self.total):
-            raise ExportCancelled()
-        super().draw()
-
-
 def _cell(column: _Column, row: RefundRegisterRow, width: float, st: Styles) -> Cell:
     text, detail = column.text(row)
     if column.figure:
@@ -148,7 +132,8 @@ def _register_table(doc: RefundRegisterDocument, width: float, st: Styles, tz: t
     data += [[_cell(c, row, w - 4, st) for c, w in zip(columns, widths)] for row in doc.rows]
     if progress is not None:
         for index, line in enumerate(data[1:]):
-            line[0] = _Tick(doc.rows[index].number, st.body, index, len(doc.rows), progress)
+            line[0] = ProgressLine(doc.rows[index].number, st.body, index, len(doc.rows),
+                                   progress)
     figures = [i for i, c in enumerate(columns) if c.figure]
     total_row: list[Cell] = [""] * len(columns)
     total_row[0] = para(total_text(doc), st.strong, width=sum(widths[:figures[-1]]) - 4)
