@@ -17,8 +17,9 @@ from reportlab.platypus import Flowable
 from clinic_desk.clock import zone
 from clinic_desk.i18n import format_date, gettext as _, ngettext, use_language
 from clinic_desk.printing.fonts import MUTED, Styles, styles
-from clinic_desk.printing.layout import (GUTTER, Cell, build_pdf, clinic_header, details_table,
-                                         grid, local_date_time, para, require_aware, rule)
+from clinic_desk.printing.layout import (GUTTER, Cell, Progress, ProgressLine, build_pdf,
+                                         clinic_header, details_table, grid, local_date_time,
+                                         para, require_aware, rule)
 from clinic_desk.printing.paper import Paper
 from clinic_desk.services.corrections import ENTRY_KIND_NAMES, CorrectionRow, describe_entry
 
@@ -57,8 +58,11 @@ def period_text(start: date, end: date) -> str:
     return _("{start} – {end}").format(start=format_date(start), end=format_date(end))
 
 
-def render_correction_register(doc: CorrectionRegisterDocument, language: str) -> bytes:
-    """The register as PDF bytes, in `language` whatever the screens show."""
+def render_correction_register(doc: CorrectionRegisterDocument, language: str,
+                               progress: Progress | None = None) -> bytes:
+    """The register as PDF bytes, in `language` whatever the screens show; `progress` hears
+    of each correction as it is drawn (~10 ms each) and cancels by returning False
+    (ExportCancelled)."""
     with use_language(language):
         spec = REGISTER_PAPER.spec
         st = styles(spec.font_size)
@@ -73,7 +77,7 @@ def render_correction_register(doc: CorrectionRegisterDocument, language: str) -
         ], spec, st, pairs_per_row=2))
         flow.append(rule(spec))
         if doc.rows:
-            flow.append(_table(doc, st, spec.content_width))
+            flow.append(_table(doc, st, spec.content_width, progress))
         else:
             flow.append(para(_("No corrections in this period."), st.body))
         flow.append(rule(spec))
@@ -82,16 +86,18 @@ def render_correction_register(doc: CorrectionRegisterDocument, language: str) -
         return build_pdf(flow, REGISTER_PAPER, f"{title} {period}")
 
 
-def _table(doc: CorrectionRegisterDocument, st: Styles, width: float) -> Flowable:
+def _table(doc: CorrectionRegisterDocument, st: Styles, width: float,
+           progress: Progress | None) -> Flowable:
     widths = [width * share for share in _SHARES]
     headers = (_("No. / time"), _("Patient"), _("Wrong entry (reversed)"),
                _("Posted instead"), _("What was wrong"), _("Why"), _("How it was corrected"),
                _("Cashier / approved by"))
     rows: list[list[Cell]] = [[para(h, st.small) for h in headers]]
     tz = zone(doc.timezone)
-    for row in doc.rows:
+    for index, row in enumerate(doc.rows):
+        when = local_date_time(row.corrected_at, tz, "short")
         cells = (
-            (row.number, local_date_time(row.corrected_at, tz, "short")),
+            (row.number, when),
             (row.patient_name, row.record_number),
             (describe_entry(row.wrong, doc.currency, row.patient_id),
              _(ENTRY_KIND_NAMES[row.kind])),
@@ -102,7 +108,11 @@ def _table(doc: CorrectionRegisterDocument, st: Styles, width: float) -> Flowabl
             (row.how_corrected, ""),
             (row.cashier_name, _("Approved: {name}").format(name=row.approved_by_name)),
         )
-        rows.append(_cells(cells, widths, st))
+        line = _cells(cells, widths, st)
+        if progress is not None:
+            line[0] = ProgressLine(row.number, st.body, index, len(doc.rows), progress, when,
+                                   st.small)
+        rows.append(line)
     commands: list[tuple] = [("LINEBELOW", (0, 0), (-1, 0), 0.6, "black"),
                              ("LINEBELOW", (0, 1), (-1, -1), 0.3, MUTED),
                              ("TOPPADDING", (0, 1), (-1, -1), 3),

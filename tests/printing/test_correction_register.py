@@ -14,7 +14,7 @@ from clinic_desk.i18n import format_date, gettext as _, use_language
 from clinic_desk.money import format_money
 from clinic_desk.printing.correction_register import (REGISTER_PAPER, CorrectionRegisterDocument,
                                                       render_correction_register)
-from clinic_desk.printing.layout import local_date_time
+from clinic_desk.printing.layout import ExportCancelled, local_date_time
 from clinic_desk.services.corrections import (ChargeEntry, CorrectionRow, DiscountEntry,
                                               EntryKind, PaymentEntry)
 from clinic_desk.ui.print_bridge import save_pdf_via_qt
@@ -141,6 +141,18 @@ def test_a_long_register_runs_onto_more_pages_with_its_headings_on_each() -> Non
     assert text.count("Posted instead") == pages
     assert all(poppler.contains(text, f"{n:08d}") for n in range(1, 61))
     assert poppler.contains(text, "60 corrections")
+
+
+def test_a_long_register_reports_its_progress_and_can_be_cancelled() -> None:
+    many = tuple(replace(ROWS[index % len(ROWS)], number=f"{index + 1:08d}")
+                 for index in range(30))
+    heard: list[tuple[int, int]] = []
+    pdf = render_correction_register(register(rows=many), "en",
+                                     lambda done, total: heard.append((done, total)) or True)
+    assert heard == [(index, 30) for index in range(30)]
+    assert poppler.contains(poppler.raw_text(pdf), "00000030")
+    with pytest.raises(ExportCancelled):
+        render_correction_register(register(rows=many), "en", lambda done, _total: done < 12)
 
 
 def test_an_empty_period_says_so() -> None:

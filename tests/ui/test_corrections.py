@@ -21,7 +21,7 @@ from clinic_desk.ui import messages
 from clinic_desk.ui.approval import ApprovalDialog
 from clinic_desk.ui.corrections.dialog import CorrectionDialog
 from clinic_desk.ui.corrections.register_view import CorrectionRegisterView
-from clinic_desk.ui.document_output import DocumentKind
+from clinic_desk.ui.document_output import DocumentKind, DocumentPreview
 from clinic_desk.ui.main_window import MainWindow
 from tests.clinics import CASHIER_LOGIN, MANAGER_LOGIN, Clinic
 from tests.services.cash import Till, open_till
@@ -155,7 +155,9 @@ def test_a_cashier_corrects_a_payment_with_approval_and_finds_it_in_the_register
                      pos=view.table.visualRect(view.model.index(0, 0)).center())
     assert "患者用微信支付" in view.details.text()
 
-    qtbot.mouseClick(view.print_button, LEFT)
+    qtbot.mouseClick(view.print_button, LEFT)  # made on the worker thread
+    qtbot.waitUntil(lambda: any(p.isVisible() for p in view.findChildren(DocumentPreview)),
+                    timeout=10_000)
     preview = open_preview(view)
     assert (preview.kind, preview.paper) == (DocumentKind.CORRECTION_REGISTER, REGISTER_PAPER)
     assert preview.document.pageCount() == 1

@@ -15,12 +15,13 @@ from clinic_desk.i18n import N_, gettext as _, ngettext
 from clinic_desk.printing.correction_register import (REGISTER_PAPER,
                                                       CorrectionRegisterDocument,
                                                       period_text, render_correction_register)
-from clinic_desk.printing.layout import local_date_time
+from clinic_desk.printing.layout import ExportCancelled, local_date_time
 from clinic_desk.services import patients
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.corrections import (ENTRY_KIND_NAMES, CorrectionRow, describe_entry,
                                               list_corrections)
 from clinic_desk.services.settings import ClinicSettings, get_settings
+from clinic_desk.ui.background import BackgroundTask
 from clinic_desk.ui.calendar.time_inputs import chosen_date, date_edit
 from clinic_desk.ui.document_output import DocumentKind, present_document
 from clinic_desk.ui.live import ChangeWatcher
@@ -79,7 +80,10 @@ class CorrectionRegisterView(QWidget):
         self.print_button = QPushButton(_("Print…"), objectName="print")
         self.print_button.clicked.connect(self.print_register)
         self.count = QLabel(objectName="count")
+        self.message = QLabel(objectName="message")
+        self.message.setProperty("role", "field-error")
         self.rows: list[CorrectionRow] = []
+        self.task: BackgroundTask[bytes] | None = None
 
         self.model = RowTableModel(register_columns(self.settings.currency,
                                                     self.settings.timezone), self)
@@ -113,6 +117,7 @@ class CorrectionRegisterView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
+        layout.addWidget(self.message)
         if watcher is not None:
             watcher.changed.connect(lambda _stamp: self.reload())
         self.resize(1200, 600)
@@ -161,8 +166,21 @@ class CorrectionRegisterView(QWidget):
             timezone=clinic.timezone, currency=clinic.currency, rows=tuple(self.rows))
 
     def print_register(self) -> None:
-        """The register in the clinic's language, as every filed document is."""
-        document = self.document()
-        pdf = render_correction_register(document, self.settings.language)
+        """The register in the clinic's language, as every filed document is, made on the
+        worker thread (a year of corrections takes seconds), then shown in the preview."""
+        if self.task is not None and self.task.running:
+            return  # its progress dialog is showing
+        document, language = self.document(), self.settings.language
         title = f"{_('Correction register')} {period_text(document.start, document.end)}"
-        present_document(self, DocumentKind.CORRECTION_REGISTER, pdf, REGISTER_PAPER, title)
+
+        def failed(error: Exception) -> None:
+            if not isinstance(error, ExportCancelled):
+                self.message.setText(_("The register could not be made: {reason}").format(
+                    reason=error))
+
+        self.message.clear()
+        self.task = BackgroundTask(
+            self, _("Preparing the correction register…"),
+            lambda progress: render_correction_register(document, language, progress),
+            lambda pdf: present_document(self, DocumentKind.CORRECTION_REGISTER, pdf,
+                                         REGISTER_PAPER, title), failed)
