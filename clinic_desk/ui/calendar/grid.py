@@ -16,15 +16,15 @@ from datetime import date, datetime, time, timedelta
 
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (QColor, QContextMenuEvent, QFont, QFontMetrics, QHelpEvent,
-                           QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent)
+                           QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QResizeEvent)
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolTip, QWidget
 
-from clinic_desk.i18n import format_date, format_time, gettext as _, ngettext, weekday_name
+from clinic_desk.i18n import (current_language, format_date, format_time, gettext as _, ngettext,
+                              weekday_name)
 from clinic_desk.models import UNIT_MINUTES, AppointmentStatus
 from clinic_desk.services.calendar import (OPEN, CalendarBlock, DayView, WeekView,
                                            status_label)
 from clinic_desk.ui.calendar.status import STATUS_LOOKS
-from clinic_desk.ui.none_refcount import keep_none_alive
 
 MINUTES_PER_DAY = 24 * 60
 MIN_LANE_WIDTH = 96
@@ -34,6 +34,10 @@ SHADE = QColor("#e4e4e4")
 LINE = QColor("#ececec")
 HOUR_LINE = QColor("#c8c8c8")
 NOW_LINE = QColor("#e53935")
+TEXT = QColor("#1a1a1a")
+SECOND_TEXT = QColor("#555555")
+#: Over a block's old place while it is dragged.
+LIFTED = QColor(255, 255, 255, 170)
 
 
 @dataclass(frozen=True)
@@ -113,11 +117,10 @@ def span_text(start: datetime, end: datetime) -> str:
     return f"{format_time(start, tz=start.tzinfo)}–{format_time(end, tz=end.tzinfo)}"
 
 
-def block_text(block: CalendarBlock) -> tuple[str, str]:
-    """The block's two lines: start and patient; visit kind, length and status."""
-    first = f"{format_time(block.starts_at, tz=block.starts_at.tzinfo)} {block.patient_name}"
+def block_details(block: CalendarBlock) -> str:
+    """A block's second line: visit kind, length and status."""
     units = ngettext("{count} unit", "{count} units", block.units).format(count=block.units)
-    return first, f"{block.visit_kind} · {units} · {status_label(block.status)}"
+    return f"{block.visit_kind} · {units} · {status_label(block.status)}"
 
 
 class CalendarGrid(QAbstractScrollArea):
@@ -131,7 +134,6 @@ class CalendarGrid(QAbstractScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        keep_none_alive()  # thousands of painter calls per frame (see none_refcount)
         self.lanes: list[Lane] = []
         self.first_minute = 8 * 60
         self.last_minute = 18 * 60
@@ -139,6 +141,13 @@ class CalendarGrid(QAbstractScrollArea):
         self.selected_id: int | None = None
         self.pending: Proposal | None = None
         self._drag: _Drag | None = None
+        #: Each lane with its rows and blocks, drawn once while it stays the same (a refresh
+        #: redraws only the lanes that changed); scrolling and dragging only copy them and
+        #: draw the little that moves on top.
+        self._pictures: dict[Lane, QPixmap] = {}
+        self._picture_geometry: tuple[object, ...] = ()
+        self._time_texts: dict[datetime, str] = {}
+        self._lane_width = MIN_LANE_WIDTH
         self.viewport().setMouseTracking(True)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -158,19 +167,15 @@ class CalendarGrid(QAbstractScrollArea):
         if spans:
             self.first_minute = min(s for s, _e in spans) // 60 * 60
             self.last_minute = -(-max(e for _s, e in spans) // 60) * 60
-        blocks = {b.appointment_id: b for lane in lanes for b in lane.blocks}
-        if self.selected_id not in blocks:
+        if self.selected_id is not None and self._find(self.selected_id) is None:
             self.selected_id = None
             self.selection_changed.emit(None)
         self._update_scrollbars()
-        self.viewport().update()
+        self._redraw()
 
     def selected_block(self) -> CalendarBlock | None:
-        for lane in self.lanes:
-            for block in lane.blocks:
-                if block.appointment_id == self.selected_id:
-                    return block
-        return None
+        found = self._find(self.selected_id)
+        return found[1] if found else None
 
     def clear_pending(self) -> None:
         self.pending = None
@@ -189,12 +194,13 @@ class CalendarGrid(QAbstractScrollArea):
         return max(1, (self.last_minute - self.first_minute) // UNIT_MINUTES)
 
     def lane_width(self) -> int:
-        if not self.lanes:
-            return MIN_LANE_WIDTH
-        free = self.viewport().width() - self.gutter_width
-        return max(MIN_LANE_WIDTH, free // len(self.lanes))
+        return self._lane_width
 
     def _update_scrollbars(self) -> None:
+        """Lane width and scroll ranges, after new lanes, a resize or a new font."""
+        free = self.viewport().width() - self.gutter_width
+        self._lane_width = max(MIN_LANE_WIDTH, free // len(self.lanes)) if self.lanes \
+            else MIN_LANE_WIDTH
         body_h = self.viewport().height() - self.header_height
         body_w = self.viewport().width() - self.gutter_width
         self.verticalScrollBar().setRange(0, max(0, self.rows * self.row_height - body_h))
@@ -204,26 +210,56 @@ class CalendarGrid(QAbstractScrollArea):
             0, max(0, len(self.lanes) * self.lane_width() - body_w))
         self.horizontalScrollBar().setPageStep(max(1, body_w))
 
+    def _redraw(self) -> None:
+        geometry = (self.lane_width(), self.row_height, self.first_minute, self.last_minute,
+                    self.devicePixelRatioF(), self.font().key(), current_language())
+        if geometry != self._picture_geometry:
+            self._pictures.clear()
+            self._time_texts.clear()
+            self._picture_geometry = geometry
+        kept = set(self.lanes)
+        for lane in [lane for lane in self._pictures if lane not in kept]:
+            del self._pictures[lane]
+        self.viewport().update()
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._update_scrollbars()
+        self._redraw()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
             self._measure()
             self._update_scrollbars()
+            self._redraw()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
         self.viewport().update()
 
+    # Content coordinates: (0, 0) is the top left of the first lane's first row. The viewport
+    # shows them shifted by the header, the gutter and the scroll bars.
+
+    def _offset(self) -> QPoint:
+        return QPoint(self.gutter_width - self.horizontalScrollBar().value(),
+                      self.header_height - self.verticalScrollBar().value())
+
+    def _content_y(self, minute: float) -> int:
+        return round((minute - self.first_minute) / UNIT_MINUTES * self.row_height)
+
+    def _content_rect(self, index: int, starts_at: datetime, units: int,
+                      lane: Lane | None = None) -> QRect:
+        minute = (lane or self.lanes[index]).minute_of(starts_at)
+        top = self._content_y(minute)
+        bottom = self._content_y(minute + units * UNIT_MINUTES)
+        return QRect(index * self.lane_width() + 2, top + 1, self.lane_width() - 5,
+                     bottom - top - 2)
+
     def lane_x(self, index: int) -> int:
-        return self.gutter_width + index * self.lane_width() - self.horizontalScrollBar().value()
+        return index * self.lane_width() + self._offset().x()
 
     def minute_y(self, minute: float) -> int:
-        rows = (minute - self.first_minute) / UNIT_MINUTES
-        return round(self.header_height + rows * self.row_height
-                     - self.verticalScrollBar().value())
+        return self._content_y(minute) + self._offset().y()
 
     def lane_at(self, x: int) -> int | None:
         if x < self.gutter_width or not self.lanes:
@@ -237,18 +273,19 @@ class CalendarGrid(QAbstractScrollArea):
         return self.first_minute + int(rows) * UNIT_MINUTES
 
     def block_rect(self, index: int, starts_at: datetime, units: int) -> QRect:
-        lane = self.lanes[index]
-        top = self.minute_y(lane.minute_of(starts_at))
-        bottom = self.minute_y(lane.minute_of(starts_at) + units * UNIT_MINUTES)
-        return QRect(self.lane_x(index) + 2, top + 1, self.lane_width() - 5, bottom - top - 2)
+        return self._content_rect(index, starts_at, units).translated(self._offset())
 
-    def rect_of(self, appointment_id: int) -> QRect | None:
-        """Where an appointment is drawn now (viewport coordinates)."""
+    def _find(self, appointment_id: int | None) -> tuple[int, CalendarBlock] | None:
         for index, lane in enumerate(self.lanes):
             for block in lane.blocks:
                 if block.appointment_id == appointment_id:
-                    return self.block_rect(index, block.starts_at, block.units)
+                    return index, block
         return None
+
+    def rect_of(self, appointment_id: int) -> QRect | None:
+        """Where an appointment is drawn now (viewport coordinates)."""
+        found = self._find(appointment_id)
+        return self.block_rect(found[0], found[1].starts_at, found[1].units) if found else None
 
     def point_of(self, index: int, starts_at: datetime) -> QPoint:
         """A point inside the row that starts at `starts_at` in lane `index`."""
@@ -297,86 +334,103 @@ class CalendarGrid(QAbstractScrollArea):
                    and self.lane_x(i) < body.right()]
         painter.save()
         painter.setClipRect(body)
+        painter.translate(self._offset())
         for index in visible:
-            self._paint_lane(painter, index, body)
-        self._paint_rows(painter, body)
-        for index in visible:
-            self._paint_blocks(painter, index, body)
-        self._paint_proposal(painter)
+            painter.drawPixmap(index * self.lane_width(), 0, self._picture_of(index))
+        self._paint_overlay(painter)
         painter.restore()
         self._paint_header(painter, visible, area)
         self._paint_gutter(painter, area)
 
-    def _paint_lane(self, painter: QPainter, index: int, body: QRect) -> None:
+    def _picture_of(self, index: int) -> QPixmap:
         lane = self.lanes[index]
-        x, width = self.lane_x(index), self.lane_width()
-        top, bottom = self.minute_y(self.first_minute), self.minute_y(self.last_minute)
-        painter.fillRect(QRect(x, top, width, bottom - top), SHADE)
-        for start, end in lane.working:
-            y0, y1 = self.minute_y(lane.minute_of(start)), self.minute_y(lane.minute_of(end))
-            painter.fillRect(QRect(x, y0, width, y1 - y0), self.palette().base())
-        painter.setPen(HOUR_LINE)
-        painter.drawLine(x + width - 1, body.top(), x + width - 1, body.bottom())
-        if self.now is not None and lane.minute_of(self.now) // MINUTES_PER_DAY == 0:
-            y = self.minute_y(lane.minute_of(self.now))
-            painter.setPen(QPen(NOW_LINE, 2))
-            painter.drawLine(x, y, x + width - 2, y)
+        picture = self._pictures.get(lane)
+        if picture is None:
+            picture = self._pictures[lane] = self._draw_lane(lane)
+        return picture
 
-    def _paint_rows(self, painter: QPainter, body: QRect) -> None:
-        right = self.lane_x(len(self.lanes)) if self.lanes else body.right()
+    def _draw_lane(self, lane: Lane) -> QPixmap:
+        """One lane with its shading, rows and blocks, its left edge at x = 0."""
+        ratio = self.devicePixelRatioF()
+        width = self.lane_width()
+        height = self.rows * self.row_height + 1
+        picture = QPixmap(round(width * ratio), round(height * ratio))
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(SHADE)
+        painter = QPainter(picture)
+        painter.setFont(self.font())
+        for start, end in lane.working:
+            y0, y1 = self._content_y(lane.minute_of(start)), self._content_y(lane.minute_of(end))
+            painter.fillRect(QRect(0, y0, width, y1 - y0), self.palette().base())
         for row in range(self.rows + 1):
             minute = self.first_minute + row * UNIT_MINUTES
-            y = self.minute_y(minute)
-            if y < body.top() - 1 or y > body.bottom() + 1:
-                continue
+            y = self._content_y(minute)
             painter.setPen(HOUR_LINE if minute % 60 == 0 else LINE)
-            painter.drawLine(body.left(), y, right, y)
+            painter.drawLine(0, y, width, y)
+        painter.setPen(HOUR_LINE)
+        painter.drawLine(width - 1, 0, width - 1, height)
+        self._paint_blocks(painter, lane)
+        painter.end()
+        return picture
 
-    def _paint_blocks(self, painter: QPainter, index: int, body: QRect) -> None:
-        lane = self.lanes[index]
+    def _paint_blocks(self, painter: QPainter, lane: Lane) -> None:
         metrics = painter.fontMetrics()
+        line_height = metrics.height()
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
         for block in lane.blocks:
-            rect = self.block_rect(index, block.starts_at, block.units)
-            if not rect.intersects(body):
-                continue
+            rect = self._content_rect(0, block.starts_at, block.units, lane)
             look = STATUS_LOOKS[block.status]
             painter.fillRect(rect, QColor(look.fill))
             painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), QColor(look.edge))
-            selected = block.appointment_id == self.selected_id
-            painter.setPen(QPen(QColor(look.edge), 2 if selected else 1))
+            painter.setPen(QColor(look.edge))
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
-            if self._drag is not None and self._drag.active \
-                    and self._drag.block.appointment_id == block.appointment_id:
-                continue
-            first, second = block_text(block)
+            start = self._time_texts.get(block.starts_at)
+            if start is None:
+                start = self._time_texts[block.starts_at] = format_time(
+                    block.starts_at, tz=block.starts_at.tzinfo)
+            first = f"{start} {block.patient_name}"
             text_rect = rect.adjusted(7, 1, -3, -1)
-            painter.setPen(QColor("#1a1a1a"))
-            line_height = metrics.height()
-            if text_rect.height() < 2 * line_height:
-                first = f"{first} · {block.visit_kind}"
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                             metrics.elidedText(first, Qt.TextElideMode.ElideRight,
-                                                text_rect.width()))
-            if text_rect.height() >= 2 * line_height:
-                painter.setPen(QColor("#555555"))
-                painter.drawText(text_rect.adjusted(0, line_height, 0, 0),
-                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                                 metrics.elidedText(second, Qt.TextElideMode.ElideRight,
+            two_lines = text_rect.height() >= 2 * line_height
+            painter.setPen(TEXT)
+            painter.drawText(text_rect, flags, metrics.elidedText(
+                first if two_lines else f"{first} · {block.visit_kind}",
+                Qt.TextElideMode.ElideRight, text_rect.width()))
+            if two_lines:
+                painter.setPen(SECOND_TEXT)
+                painter.drawText(text_rect.adjusted(0, line_height, 0, 0), flags,
+                                 metrics.elidedText(block_details(block),
+                                                    Qt.TextElideMode.ElideRight,
                                                     text_rect.width()))
 
-    def _paint_proposal(self, painter: QPainter) -> None:
+    def _paint_overlay(self, painter: QPainter) -> None:
+        """What changes without a new snapshot: the time now, the selection, a drag."""
+        if self.now is not None:
+            painter.setPen(QPen(NOW_LINE, 2))
+            for index, lane in enumerate(self.lanes):
+                minute = lane.minute_of(self.now)
+                if 0 <= minute < MINUTES_PER_DAY:
+                    y = self._content_y(minute)
+                    x = index * self.lane_width()
+                    painter.drawLine(x, y, x + self.lane_width() - 2, y)
+        selected = self._find(self.selected_id)
+        if selected is not None:
+            index, block = selected
+            painter.setPen(QPen(QColor(STATUS_LOOKS[block.status].edge), 2))
+            painter.drawRect(self._content_rect(index, block.starts_at, block.units)
+                             .adjusted(0, 0, -1, -1))
         proposal = self.pending or (self._drag.proposal if self._drag is not None else None)
-        if proposal is None or proposal.lane not in self.lanes:
+        origin = self._find(proposal.block.appointment_id) if proposal is not None else None
+        if proposal is None or origin is None or proposal.lane not in self.lanes:
             return
-        index = self.lanes.index(proposal.lane)
-        rect = self.block_rect(index, proposal.starts_at, proposal.units)
+        painter.fillRect(self._content_rect(origin[0], proposal.block.starts_at,
+                                            proposal.block.units), LIFTED)
+        rect = self._content_rect(self.lanes.index(proposal.lane), proposal.starts_at,
+                                  proposal.units)
         look = STATUS_LOOKS[proposal.block.status]
-        fill = QColor(look.fill)
-        fill.setAlpha(220)
-        painter.fillRect(rect, fill)
+        painter.fillRect(rect, QColor(look.fill))
         painter.setPen(QPen(QColor(look.edge), 2, Qt.PenStyle.DashLine))
         painter.drawRect(rect.adjusted(0, 0, -1, -1))
-        painter.setPen(QColor("#1a1a1a"))
+        painter.setPen(TEXT)
         painter.drawText(rect.adjusted(7, 1, -3, -1),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                          f"{span_text(proposal.starts_at, proposal.ends_at)} "
@@ -525,7 +579,7 @@ class CalendarGrid(QAbstractScrollArea):
     def tooltip(self, block: CalendarBlock) -> str:
         lines = [span_text(block.starts_at, block.ends_at),
                  f"{block.patient_name} · {block.record_number} · {block.phone}",
-                 block_text(block)[1]]
+                 block_details(block)]
         if block.note:
             lines.append(_("Note: {note}").format(note=block.note))
         return "\n".join(lines)
