@@ -3,12 +3,8 @@ what the patient reads on it must be what was posted."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from clinic_desk.clock import FixedClock
 from clinic_desk.models import PaymentKind
 from clinic_desk.money import format_money
 from clinic_desk.printing import Paper
@@ -16,25 +12,12 @@ from clinic_desk.printing.posted_receipt import payment_detail, render_posted_re
 from clinic_desk.services.cashdesk import add_discount
 from clinic_desk.services.receipts import (ReceiptData, ReceiptPaymentLine, receipt_data,
                                            record_print)
-from tests.clinics import START, ClinicTemplate
 from tests.printing import poppler
 from tests.printing.test_receipt import COPY_MARKS, TITLES
-from tests.services.cash import Till, TillTemplate, build_till_template, till_copy
+from tests.services.cash import Till
+from tests.services.conftest import till, till_template  # noqa: F401  (fixtures)
 
 LANGUAGES = ("zh_CN", "zh_TW", "en")
-
-
-@pytest.fixture(scope="module")
-def till_template(clinic_template: ClinicTemplate,
-                  tmp_path_factory: pytest.TempPathFactory) -> TillTemplate:
-    return build_till_template(clinic_template, tmp_path_factory.mktemp("till"),
-                               FixedClock(START))
-
-
-@pytest.fixture
-def till(till_template: TillTemplate, tmp_path: Path, clock: FixedClock) -> Iterator[Till]:
-    with till_copy(till_template, tmp_path, clock) as till:
-        yield till
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from clinic_desk.config import WorkstationConfig, load_config, save_config
 from clinic_desk.models import PaymentKind, VisitState
 from clinic_desk.printing import Paper
 from clinic_desk.services.cashdesk import post_payment
+from clinic_desk.ui import messages
 from clinic_desk.ui.approval import ApprovalDialog
 from clinic_desk.ui.cashdesk.charge_dialog import ChargeDialog
 from clinic_desk.ui.cashdesk.discount_dialog import DiscountDialog
@@ -361,3 +362,29 @@ def test_the_receipt_is_printed_and_reprinted_as_a_copy(  # type: ignore[no-unty
     when_shown(ReprintDialog, reprint)
     assert view.reprint()
     assert poppler.contains(poppler.layout_text(open_preview(view).pdf), "副本（第2次重印）")
+
+
+def test_a_reference_used_before_is_warned_about(qtbot, view: CashDeskView, till: Till,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                waiting: tuple[int, int],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    patient, _visit = waiting
+    till.pay(till.patients.add("李四"), None, till.alipay("10.00", reference="2088-555"),
+             deposit=True)
+    choose_waiting(qtbot, view, "张三")
+    asked: list[str] = []
+    answers = iter((False, True))
+    monkeypatch.setattr(messages, "confirm_hook",
+                        lambda _title, text: asked.append(text) or next(answers))
+
+    def pay(dialog: PaymentDialog) -> None:
+        set_method(dialog.rows[0], PaymentKind.ALIPAY)
+        fill(qtbot, dialog.rows[0].reference, "2088-555")
+        qtbot.mouseClick(dialog.post_button, LEFT)  # the cashier says no: nothing posted
+        assert dialog.isVisible() and payments(till, patient) == []
+        assert "2088-555" in dialog.general_error.text()
+        qtbot.mouseClick(dialog.post_button, LEFT)  # checked with the patient: post it
+
+    when_shown(PaymentDialog, pay)
+    assert view.take_payment()
+    assert len(asked) == 2 and all("2088-555" in text for text in asked)
+    assert payments(till, patient) == [("alipay", 33000, None, None, "", "", "2088-555")]
