@@ -21,7 +21,7 @@ LANGUAGES = ("zh_CN", "zh_TW", "en")
 
 
 @pytest.fixture
-def posted(till: Till) -> ReceiptData:
+def posted(till: Till) -> ReceiptData:  # noqa: F811
     """A split payment (card and cash with change) on two items and a percentage discount,
     leaving a balance."""
     desk, cashier = till.clinic.desk, till.clinic.cashier
@@ -57,7 +57,7 @@ def test_the_posted_receipt_prints_what_was_posted(posted: ReceiptData, language
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_reprint_is_marked_with_its_count(till: Till, posted: ReceiptData,
+def test_a_reprint_is_marked_with_its_count(till: Till, posted: ReceiptData,  # noqa: F811
                                             language: str) -> None:
     desk, cashier = till.clinic.desk, till.clinic.cashier
     assert record_print(desk, cashier, posted.receipt_id, "CUPS-PDF") == 0
