@@ -388,3 +388,50 @@ def test_a_reference_used_before_is_warned_about(qtbot, view: CashDeskView, till
     assert view.take_payment()
     assert len(asked) == 2 and all("2088-555" in text for text in asked)
     assert payments(till, patient) == [("alipay", 33000, None, None, "", "", "2088-555")]
+
+
+def test_correct_and_refund_open_for_the_chosen_patient(qtbot, view: CashDeskView,  # type: ignore[no-untyped-def]
+                                                       till: Till,  # noqa: F811
+                                                       waiting: tuple[int, int]) -> None:
+    from clinic_desk.ui.corrections.dialog import CorrectionDialog
+    from clinic_desk.ui.refunds.dialog import RefundDialog
+    patient, _visit = waiting
+    till.pay(patient, None, till.cash("330.00"))
+    choose_waiting(qtbot, view, "张三")
+    before = dump(till.clinic.desk)
+    opened: list[tuple[str, int]] = []
+
+    def look_and_cancel(dialog) -> None:  # type: ignore[no-untyped-def]
+        opened.append((type(dialog).__name__, dialog.patient_id))
+        dialog.reject()
+
+    for kind, slot in ((CorrectionDialog, view.correct), (RefundDialog, view.refund)):
+        when_shown(kind, look_and_cancel)
+        assert not slot()  # cancelled: nothing posted
+    assert opened == [("CorrectionDialog", patient), ("RefundDialog", patient)]
+    assert dump(till.clinic.desk) == before
+    texts = {b.text() for b in view.findChildren(QPushButton)}
+    assert {"Correct…", "Refund…"} <= texts and "Next visit…" not in texts  # a cashier books not
+
+
+def test_the_next_visit_is_booked_for_the_patient(qtbot, till: Till,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                  waiting: tuple[int, int]) -> None:
+    from clinic_desk.ui.calendar.booking_dialog import BookingDialog
+    patient, _visit = waiting
+    manager = till.clinic.manager  # may take payments and book
+    watcher = ChangeWatcher(till.clinic.desk)
+    view = CashDeskView(till.clinic.desk, manager, watcher)
+    watcher.setParent(view)
+    qtbot.addWidget(view)
+    view.show()
+    choose_waiting(qtbot, view, "张三")
+    chosen: list[object] = []
+
+    def look_and_cancel(dialog: BookingDialog) -> None:
+        chosen.append(dialog.patient.selected())
+        dialog.reject()
+
+    when_shown(BookingDialog, look_and_cancel)
+    assert "Next visit…" in {b.text() for b in view.findChildren(QPushButton)}
+    assert not view.book_next_visit()
+    assert [getattr(p, "id", None) for p in chosen] == [patient]

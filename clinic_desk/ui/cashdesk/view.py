@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGridLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFormLayout, QGridLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
@@ -159,7 +159,10 @@ class CashDeskView(QWidget):
         self.pay_button = self._button(_("Take payment…"), "F9", self.take_payment)
         self.deposit_button = self._button(_("Deposit…"), "Ctrl+D", self.take_deposit)
         self.reprint_button = self._button(_("Reprint receipt…"), "Ctrl+P", self.reprint)
-        further = [self.reprint_button]
+        further = [self.reprint_button,
+                   self._button(_("Correct…"), "Ctrl+E", self.correct)]
+        if can(actor, Permission.RECORD_REFUNDS):
+            further.append(self._button(_("Refund…"), "Ctrl+R", self.refund))
         if can(actor, Permission.BOOK_APPOINTMENTS):  # booking is the desk's, not the till's
             further.append(self._button(_("Next visit…"), "Ctrl+N", self.book_next_visit))
         self.patient_buttons = [self.pay_button, self.deposit_button, *further]
@@ -361,13 +364,31 @@ class CashDeskView(QWidget):
         show_receipt(self, self.desk, self.actor, receipt_id, self.receipt_paper())
         return True
 
-    def book_next_visit(self) -> bool:
+    def _for_patient(self, dialog: Callable[[Bill], QDialog]) -> bool:
+        """Run the patient's dialog; True when it posted something (then read again)."""
         current = self._need_patient()
         if current is None:
             return False
+        done = bool(dialog(current).exec())
+        if done:
+            self.reload()
+        return done
+
+    def correct(self) -> bool:
+        from clinic_desk.ui.corrections.dialog import CorrectionDialog
+        return self._for_patient(
+            lambda current: CorrectionDialog(self.desk, self.actor, current.patient_id, self))
+
+    def refund(self) -> bool:
+        from clinic_desk.ui.refunds.dialog import RefundDialog
+        return self._for_patient(
+            lambda current: RefundDialog(self.desk, self.actor, current.patient_id, self))
+
+    def book_next_visit(self) -> bool:
         from clinic_desk.ui.calendar.booking_dialog import BookingDialog
-        booked = bool(BookingDialog(self.desk, self.actor, self, patient_id=current.patient_id,
-                                    doctor_id=current.doctor_id).exec())
+        booked = self._for_patient(lambda current: BookingDialog(
+            self.desk, self.actor, self, patient_id=current.patient_id,
+            doctor_id=current.doctor_id))
         if booked:
             self.status.setText(_("The next visit is booked; the receipt shows it."))
         return booked
