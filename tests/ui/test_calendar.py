@@ -334,6 +334,40 @@ def test_a_dragged_block_cancelled_at_the_reason_goes_back(qtbot, view, cal):
     assert view.grid.pending is None and view.grid.rect_of(booked) == rect
 
 
+def test_a_refresh_during_a_drag_waits_until_the_block_is_let_go(qtbot, view, cal):
+    booked = cal.book(cal.zhang, cal.li, hour=14, day=TOMORROW)
+    show_day(view, TOMORROW)
+    rect = view.grid.rect_of(booked)
+    assert rect is not None
+    viewport, below = view.grid.viewport(), rect.center() + QPoint(0, 4 * view.grid.row_height)
+    QTest.mousePress(viewport, LEFT, Qt.KeyboardModifier.NoModifier, rect.center())
+    QTest.mouseMove(viewport, below)
+    other_pc = cal.book(cal.chen, cal.wang, hour=9, day=TOMORROW)
+    view.ticker.timeout.emit()  # the minute's refresh, or another PC's change
+    assert view.grid.busy() and view.grid.rect_of(other_pc) is None
+    with answering(give_reason("推后一小时")):
+        QTest.mouseRelease(viewport, LEFT, Qt.KeyboardModifier.NoModifier, below)
+    assert appointment(cal, booked).starts_at == at(15, 0, TOMORROW)
+    assert view.grid.rect_of(other_pc) is not None
+
+
+def test_a_block_let_go_where_it_was_changes_nothing_and_catches_up(qtbot, view, cal):
+    booked = cal.book(cal.zhang, cal.li, hour=14, day=TOMORROW)
+    show_day(view, TOMORROW)
+    rect = view.grid.rect_of(booked)
+    assert rect is not None
+    viewport = view.grid.viewport()
+    QTest.mousePress(viewport, LEFT, Qt.KeyboardModifier.NoModifier, rect.center())
+    QTest.mouseMove(viewport, rect.center() + QPoint(0, 3 * view.grid.row_height))
+    other_pc = cal.book(cal.chen, cal.wang, hour=9, day=TOMORROW)
+    view.reload()
+    QTest.mouseMove(viewport, rect.center())
+    QTest.mouseRelease(viewport, LEFT, Qt.KeyboardModifier.NoModifier, rect.center())
+    assert not view.grid.busy()
+    assert view.grid.rect_of(other_pc) is not None  # the refresh it waited for
+    assert appointment(cal, booked).version == 1
+
+
 # --- the appointment's menu --------------------------------------------------------------------
 
 def trigger(view: CalendarView, appointment_id: int, name: str) -> None:

@@ -131,6 +131,7 @@ class CalendarGrid(QAbstractScrollArea):
     block_menu_requested = Signal(object, QPoint)  # CalendarBlock, global position
     slot_menu_requested = Signal(object, object, QPoint)  # Lane, starts_at, global position
     selection_changed = Signal(object)  # CalendarBlock | None
+    settled = Signal()  # the mouse let go: no block is being dragged any more
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,6 +181,11 @@ class CalendarGrid(QAbstractScrollArea):
     def clear_pending(self) -> None:
         self.pending = None
         self.viewport().update()
+
+    def busy(self) -> bool:
+        """A block is being dragged or awaits the answer to its move: a new snapshot now
+        would pull it from under the mouse."""
+        return self.pending is not None or self._drag is not None
 
     # --- geometry --------------------------------------------------------------------------
 
@@ -529,18 +535,14 @@ class CalendarGrid(QAbstractScrollArea):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         drag, self._drag = self._drag, None
-        if drag is None or not drag.active or drag.proposal is None:
-            self.viewport().update()
-            return
-        proposal = drag.proposal
-        block = drag.block
-        if (proposal.lane.column_key, proposal.starts_at, proposal.units) == \
-                (drag.lane.column_key, block.starts_at, block.units):
-            self.viewport().update()
-            return
-        self.pending = proposal
         self.viewport().update()
-        self.move_requested.emit(proposal)
+        proposal = drag.proposal if drag is not None and drag.active else None
+        if proposal is not None and drag is not None and \
+                (proposal.lane.column_key, proposal.starts_at, proposal.units) != \
+                (drag.lane.column_key, drag.block.starts_at, drag.block.units):
+            self.pending = proposal
+            self.move_requested.emit(proposal)
+        self.settled.emit()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         pos = event.position().toPoint()

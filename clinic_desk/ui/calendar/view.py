@@ -88,6 +88,8 @@ class CalendarView(QWidget):
         self.grid.slot_activated.connect(self.book_slot)
         self.grid.block_menu_requested.connect(self.show_block_menu)
         self.grid.slot_menu_requested.connect(self.show_slot_menu)
+        self._missed_reload = False
+        self.grid.settled.connect(lambda: self._missed_reload and self.reload())
         self.status = QLabel(objectName="status")
         self.status.setWordWrap(True)
         bottom = QHBoxLayout()
@@ -145,9 +147,11 @@ class CalendarView(QWidget):
 
     def reload(self) -> None:
         """Mark the slots that ended without an arrival as no-shows, then read the day or week
-        again. Waits while a dragged block awaits its reason (the answer reloads anyway)."""
-        if self.grid.pending is not None:
+        again. Waits while a block is dragged or awaits its reason (done once it settles)."""
+        if self.grid.busy():
+            self._missed_reload = True
             return
+        self._missed_reload = False
         calendar.mark_no_shows(self.desk)
         day = self.day()
         if self.is_week() and self.doctor.currentData() is not None:
