@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -15,9 +16,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QWidget
 from sqlalchemy import select
 
 from clinic_desk.models import (Appointment, AppointmentChange, AppointmentChangeKind,
-                                AppointmentStatus, CallOutcome, FollowUpCall)
+                                AppointmentStatus, CallOutcome, FollowUpCall, Room)
 from clinic_desk.services import calendar
 from clinic_desk.services.checkin import CheckInForm, CheckInRequest, check_in, propose_check_in
+from clinic_desk.services.settings import get_settings, save_settings
 from clinic_desk.ui import messages
 from clinic_desk.ui.calendar.booking_dialog import BookingDialog
 from clinic_desk.ui.calendar.calls_panel import CallDialog
@@ -366,6 +368,39 @@ def test_a_block_let_go_where_it_was_changes_nothing_and_catches_up(qtbot, view,
     assert not view.grid.busy()
     assert view.grid.rect_of(other_pc) is not None  # the refresh it waited for
     assert appointment(cal, booked).version == 1
+
+
+def test_by_chair_a_block_dragged_to_another_chair_keeps_its_doctor(
+        qtbot, cal, watchers, notices):
+    desk = cal.clinic.desk
+    save_settings(desk, cal.clinic.manager, replace(get_settings(desk), calendar_by_chair=True))
+    with desk.db.read() as session:
+        chairs = list(session.execute(select(Room.id).order_by(Room.sort_order)).scalars())
+    booked = cal.book(cal.zhang, cal.li, hour=14, day=TOMORROW, room_id=chairs[0])
+    view = CalendarView(desk, cal.actor, watchers(desk))
+    qtbot.addWidget(view)
+    view.resize(1000, 800)
+    view.show()
+    qtbot.waitExposed(view)
+    show_day(view, TOMORROW)
+    assert [lane.column_key for lane in view.grid.lanes] == chairs
+    rect = view.grid.rect_of(booked)
+    assert rect is not None
+    target = view.grid.point_of(chairs.index(chairs[2]), at(14, 0, TOMORROW))
+    with answering(give_reason("三号椅有空")):
+        drag(view.grid, rect.center() - QPoint(0, rect.height() // 4),
+             target - QPoint(0, view.grid.row_height // 4))
+    moved = appointment(cal, booked)
+    assert (moved.room_id, moved.doctor_id, moved.starts_at) == (chairs[2], cal.li,
+                                                                 at(14, 0, TOMORROW))
+
+    def chair_is_asked(dialog: QWidget) -> None:
+        assert isinstance(dialog, BookingDialog) and dialog.chair is not None
+        assert dialog.chair.currentData() == chairs[1]  # the chair double-clicked
+        dialog.reject()
+
+    with answering(chair_is_asked):
+        view.book_slot(view.grid.lanes[1], at(9, 0, TOMORROW))
 
 
 # --- the appointment's menu --------------------------------------------------------------------

@@ -63,6 +63,7 @@ class BookingDialog(FormDialog):
     def __init__(self, desk: Desk, actor: Actor, parent: QWidget | None = None, *,
                  patient_id: int | None = None, doctor_id: int | None = None,
                  starts_at: datetime | None = None, units: int | None = None,
+                 room_id: int | None = None,
                  book_with: Callable[[BookingRequest], int | None] | None = None) -> None:
         """`book_with` books in another use case's transaction (a call that books)."""
         super().__init__(_("Book an appointment"), parent)
@@ -94,6 +95,7 @@ class BookingDialog(FormDialog):
             chairs = day_view(desk, start.date(), by_chair=True).columns
             self.chair = data_combo((c.title, c.key) for c in chairs)
             self.chair.setObjectName("chair")
+            select_data(self.chair, room_id)
         self.day = date_edit(start.date())
         self.day.setObjectName("day")
         self.time = QuarterTimeEdit(objectName="time")

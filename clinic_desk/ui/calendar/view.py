@@ -191,20 +191,21 @@ class CalendarView(QWidget):
 
     # --- booking ---------------------------------------------------------------------------
 
-    def _doctor_of(self, lane: Lane) -> int | None:
-        return None if self.by_chair and not self.is_week() else lane.column_key
+    def _by_chair(self) -> bool:
+        return self.by_chair and not self.is_week()
 
     def book(self, patient_id: int | None = None, doctor_id: int | None = None,
-             starts_at: datetime | None = None) -> int | None:
+             starts_at: datetime | None = None, room_id: int | None = None) -> int | None:
         """Open the booking dialog; the new appointment's id, or None if nothing was booked.
 
         Without a time it offers the next quarter hour today, or the opening of a later day
-        being looked at."""
-        if starts_at is None and self.grid.lanes and self.day() > clinic_today(self.desk) \
-                and not self.is_week():
+        being looked at; in a doctor's week, that doctor."""
+        if self.is_week():
+            doctor_id = doctor_id or self.doctor.currentData()
+        elif starts_at is None and self.grid.lanes and self.day() > clinic_today(self.desk):
             starts_at = self.grid.lanes[0].opens
         dialog = BookingDialog(self.desk, self.actor, self, patient_id=patient_id,
-                               doctor_id=doctor_id, starts_at=starts_at)
+                               doctor_id=doctor_id, starts_at=starts_at, room_id=room_id)
         if not dialog.exec() or dialog.appointment_id is None:
             return None
         self.say(_("Booked."))
@@ -212,7 +213,12 @@ class CalendarView(QWidget):
         return dialog.appointment_id
 
     def book_slot(self, lane: Lane, starts_at: datetime) -> None:
-        self.book(doctor_id=self._doctor_of(lane), starts_at=starts_at)
+        """Book in a free slot: the lane's doctor, or (by chair) its chair."""
+        if self._by_chair():
+            self.book(starts_at=starts_at,
+                      room_id=None if lane.column_key == NO_CHAIR else lane.column_key)
+        else:
+            self.book(doctor_id=lane.column_key, starts_at=starts_at)
 
     def show_slot_menu(self, lane: Lane, starts_at: datetime, where: QPoint) -> None:
         menu = QMenu(self)
@@ -224,7 +230,7 @@ class CalendarView(QWidget):
     def _target(self, proposal: Proposal) -> tuple[int, int | None]:
         """(doctor, chair) a dragged block goes to: the lane is a doctor, or a chair."""
         block, key = proposal.block, proposal.lane.column_key
-        if self.by_chair and not self.is_week():
+        if self._by_chair():
             return block.doctor_id, None if key == NO_CHAIR else key
         return key, None
 
