@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select, union_all
+from sqlalchemy.orm import Session
 
 from clinic_desk.i18n import gettext as _
 from clinic_desk.models import (Charge, Discount, Patient, Payment, PriceCategory, QueueEntry,
@@ -88,26 +89,39 @@ class PatientBalance:
     balance: int  # positive: owed to the clinic; negative: money on account
 
 
+def _listed(session: Session, order: list[int],
+            balances: dict[int, int] | None = None) -> list[PatientBalance]:
+    """The patients of `order`, in that order, with their balances (read when not given)."""
+    if balances is None:
+        balances = dict(session.execute(_balances(order)).all())
+    people = {p.id: p for p in session.execute(
+        select(Patient.id, Patient.name, Patient.record_number, Patient.phone)
+        .where(Patient.id.in_(order))).all()}
+    return [PatientBalance(i, people[i].name, people[i].record_number, people[i].phone,
+                           int(balances.get(i, 0))) for i in order if i in people]
+
+
 def patient_balances(desk: Desk, text: str = "", limit: int = OWING_LIMIT) -> list[PatientBalance]:
     """With nothing typed: everyone who owes, the largest debts first. With a search: the
-    patients found (owing or not, so a deposit can be taken from anyone), best match first."""
+    patients found (owing or not, so a deposit can be taken from anyone), best match first.
+
+    "Everyone who owes" sums the whole ledger, which grows with the years: screens read it
+    when asked, and keep the rows fresh with `balances_of`.
+    """
     with desk.db.read() as session:
         if text.strip():
-            ids = matching_ids(session, text, limit)
-            balances = dict(session.execute(_balances(ids)).all())
-            order = ids
-        else:
-            owing = _balances(None).subquery()
-            found = session.execute(
-                select(owing.c.patient_id, owing.c.balance).where(owing.c.balance > 0)
-                .order_by(owing.c.balance.desc(), owing.c.patient_id).limit(limit)).all()
-            balances = dict(found)
-            order = [patient_id for patient_id, _balance in found]
-        people = {p.id: p for p in session.execute(
-            select(Patient.id, Patient.name, Patient.record_number, Patient.phone)
-            .where(Patient.id.in_(order))).all()}
-        return [PatientBalance(i, people[i].name, people[i].record_number, people[i].phone,
-                               int(balances.get(i, 0))) for i in order if i in people]
+            return _listed(session, matching_ids(session, text, limit))
+        owing = _balances(None).subquery()
+        found = session.execute(
+            select(owing.c.patient_id, owing.c.balance).where(owing.c.balance > 0)
+            .order_by(owing.c.balance.desc(), owing.c.patient_id).limit(limit)).all()
+        return _listed(session, [patient_id for patient_id, _balance in found], dict(found))
+
+
+def balances_of(desk: Desk, patient_ids: list[int]) -> list[PatientBalance]:
+    """These patients' balances now, in this order: a list kept fresh in indexed reads."""
+    with desk.db.read() as session:
+        return _listed(session, patient_ids)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ import pytest
 from clinic_desk.clock import FixedClock
 from clinic_desk.models import VisitState
 from clinic_desk.services.auth import approve
-from clinic_desk.services.bills import (BillDiscount, BillLine, bill, current_visit_id,
-                                        patient_balances, waiting_to_pay)
+from clinic_desk.services.bills import (BillDiscount, BillLine, balances_of, bill,
+                                        current_visit_id, patient_balances, waiting_to_pay)
 from clinic_desk.services.cashdesk import add_discount
 from clinic_desk.services.errors import NotFound
 
@@ -50,6 +50,9 @@ def test_with_nothing_typed_everyone_who_owes_largest_first(till: Till) -> None:
     assert [(p.patient_id, p.balance) for p in patient_balances(till.clinic.desk, "zl")] == [
         (on_account, -10000)]
     assert [p.patient_id for p in patient_balances(till.clinic.desk, "ww")] == [settled]
+    till.pay(large, None, till.cash("2500.00"))
+    assert [(p.patient_id, p.balance) for p in balances_of(till.clinic.desk, [large, small])] \
+        == [(large, 0), (small, 5000)]
 
 
 def test_a_bill_shows_the_visit_and_what_is_owed_in_all(till: Till) -> None:

@@ -20,7 +20,7 @@ from clinic_desk.money import format_money
 from clinic_desk.printing.paper import Paper
 from clinic_desk.printing.posted_receipt import discount_description
 from clinic_desk.services.auth import Permission, can
-from clinic_desk.services.bills import (Bill, PatientBalance, WaitingVisit, bill,
+from clinic_desk.services.bills import (Bill, PatientBalance, WaitingVisit, balances_of, bill,
                                         current_visit_id, patient_balances, waiting_to_pay)
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import DomainError
@@ -100,6 +100,11 @@ class CashDeskView(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.reload_balances)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self.reload_balances)
+        self.refresh_button = QPushButton(_("Refresh list"), objectName="refresh_balances")
+        self.refresh_button.setToolTip(_("Everyone who owes is summed over the whole ledger: "
+                                         "read it again now."))
+        self.refresh_button.clicked.connect(self.reload_balances)
         self.balances_model: RowTableModel[PatientBalance] = RowTableModel([
             Column(N_("Record number"), lambda p: p.record_number),
             Column(N_("Patient"), lambda p: p.name),
@@ -116,7 +121,10 @@ class CashDeskView(QWidget):
         left_layout.addWidget(self._heading(_("Waiting to pay")))
         left_layout.addWidget(self.waiting, 3)
         left_layout.addWidget(self._heading(_("Patients with a balance")))
-        left_layout.addWidget(self.search)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.refresh_button)
+        left_layout.addLayout(search_row)
         left_layout.addWidget(self.balances, 2)
 
         self.patient_label = QLabel(objectName="patient")
@@ -198,6 +206,7 @@ class CashDeskView(QWidget):
 
         self.watcher = watcher
         watcher.changed.connect(self.changed_elsewhere)  # a method: let go with the view
+        self.reload_balances()
         self.reload()
 
     # --- building ----------------------------------------------------------------------------
@@ -233,12 +242,17 @@ class CashDeskView(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        """Read again after an action here or a change on any PC."""
+        """Read again after an action here or a change on any PC: the waiting visits, the
+        bill, and the balances of the patients listed (who is listed changes on request)."""
         self.waiting_model.set_rows(waiting_to_pay(self.desk))
-        self.reload_balances()
+        listed = [self.balances_model.row_at(r).patient_id
+                  for r in range(self.balances_model.rowCount())]
+        self.balances_model.set_rows(balances_of(self.desk, listed))
         self.reload_bill()
 
     def reload_balances(self) -> None:
+        """Search, or with nothing typed list everyone who owes."""
+        self._search_timer.stop()
         self.balances_model.set_rows(patient_balances(self.desk, self.search.text()))
 
     def reload_bill(self) -> None:
