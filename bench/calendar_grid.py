@@ -4,7 +4,8 @@
 
 Builds a small clinic in a temporary file through the services (the demo clinic's setup with
 its own four doctors retired, 12 doctors working every day 08:00-20:00, 300 patients) and
-books 300 appointments on one day through `calendar.book`, 25 per doctor. Then, offscreen at 1400 x 900:
+books 300 appointments on one day through `calendar.book`, 25 per doctor. Then, offscreen
+at 1400 x 900:
 
 - `day_view(desk, day)` (the services' read) and `day_lanes(view)` (turning it into lanes);
 - a refresh (`set_lanes` plus one synchronous repaint): when nothing changed (the minute
@@ -14,7 +15,8 @@ books 300 appointments on one day through `calendar.book`, 25 per doctor. Then, 
 
 Each is timed `--runs` times after a warm-up with `time.perf_counter`. The last line is
 `BENCH calendar_grid refresh_p95_ms=... new_day_p95_ms=... scroll_p95_ms=... drag_p95_ms=...
-lanes_p95_ms=... blocks=... lanes=...` (refresh: one doctor's day changed). A frame at 60 Hz is 16.7 ms: scrolling and dragging should stay under.
+lanes_p95_ms=... blocks=... lanes=...` (refresh: one doctor's day changed). A frame at 60 Hz
+is 16.7 ms: scrolling and dragging should stay under it.
 """
 
 from __future__ import annotations
