@@ -23,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="the last day of a period (default: --date)")
     export.add_argument("--format", required=True, choices=("pdf", "xlsx", "csv"))
     export.add_argument("--out", required=True, type=Path, metavar="PATH")
+    smoke = commands.add_parser("smoke-test", help="check that this build carries what it needs: "
+                                "demo clinic, windows, receipt PDF, backup (offscreen)")
+    smoke.add_argument("out", type=Path, metavar="FOLDER", help="where the demo clinic and the "
+                       "receipt are written")
+    parser.add_argument("--exit-when-ready", action="store_true",
+                        help="quit as soon as the first window is drawn (start-up benchmark)")
     return parser
 
 
@@ -76,6 +82,13 @@ def export_day(location: str, start: date, end: date | None, kind: str, out: Pat
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from clinic_desk.db import NetworkShareRefused
+    from clinic_desk.logs import set_up_logging
+
+    set_up_logging()
+    if args.command == "smoke-test":
+        from clinic_desk.smoke import run_smoke_test
+
+        return run_smoke_test(args.out)
 
     try:
         location = _database_location(args)
@@ -85,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             return export_day(location, args.date, args.to, args.format, args.out)
         from clinic_desk.ui.app import run
 
-        return run(location, demo=args.demo)
+        return run(location, demo=args.demo, exit_when_ready=args.exit_when_ready)
     except NetworkShareRefused as error:
         print(error.message, file=sys.stderr)
         return 2

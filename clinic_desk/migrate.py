@@ -54,7 +54,8 @@ def schema_state(db: Database) -> SchemaState:
 
 def known_revisions() -> set[str]:
     """Every schema revision this program can upgrade from (a newer program's are unknown)."""
-    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return {script.revision for script in scripts.walk_revisions()}
 
 
 def upgrade(db: Database, revision: str = "head") -> None:

@@ -3,6 +3,7 @@
 #
 #   scripts/install-system-packages.sh           # packages to run the program (system-packages.txt)
 #   scripts/install-system-packages.sh --tests   # ... plus what the test suite needs (test-packages.txt)
+#   scripts/install-system-packages.sh --build   # ... plus what building the bundle needs (build-packages.txt)
 #
 # Skips apt entirely when every package is already installed, so repeated runs take well under
 # a second. Uses sudo only when not running as root. Works on Debian 12 and Ubuntu 22.04/24.04;
@@ -15,8 +16,9 @@ lists=("$here/system-packages.txt")
 for arg in "$@"; do
     case "$arg" in
         --tests) lists+=("$here/test-packages.txt") ;;
-        -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "install-system-packages.sh: unknown argument: $arg (use --tests or nothing)" >&2; exit 2 ;;
+        --build) lists+=("$here/build-packages.txt") ;;
+        -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "install-system-packages.sh: unknown argument: $arg (use --tests, --build or nothing)" >&2; exit 2 ;;
     esac
 done
 

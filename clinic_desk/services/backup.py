@@ -29,7 +29,7 @@ from clinic_desk.paths import backups_dir_for
 from clinic_desk.services import audit
 from clinic_desk.services.auth import Permission, require
 from clinic_desk.services.context import Actor, Desk
-from clinic_desk.services.errors import Conflict, ValidationError
+from clinic_desk.services.errors import Conflict, DomainError, ValidationError
 from clinic_desk.services.settings import get_settings
 
 KEEP_DAILY = 14
@@ -44,18 +44,14 @@ class BackupCancelled(Exception):
     pass
 
 
-class DatabaseDamaged(Exception):
+class DatabaseDamaged(DomainError):
     """A file failed SQLite's integrity check, or could not be read as a clinic database."""
 
     def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        super().__init__(_("The file {path} is damaged or is not a clinic database "
+                           "({problem}).").format(path=path, problem=problem))
         self.path = path
         self.problem = problem
-
-    @property
-    def message(self) -> str:
-        return _("The file {path} is damaged or is not a clinic database ({problem}).").format(
-            path=self.path, problem=self.problem)
 
 
 def _read_only(path: Path) -> sqlite3.Connection:

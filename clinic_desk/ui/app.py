@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from clinic_desk import i18n
 from clinic_desk.clinic import open_clinic
 from clinic_desk.db import NetworkShareRefused
 from clinic_desk.i18n import gettext as _
+from clinic_desk.logs import log_file
 from clinic_desk.paths import demo_database_path
+from clinic_desk.services.backup import backup_now
+from clinic_desk.services.errors import DomainError
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
 from clinic_desk.services.setup import needs_first_start
 from clinic_desk.services.staff import own_language, set_own_language
+from clinic_desk.ui.backups.recovery import check_at_start
+from clinic_desk.ui.crash import install_crash_handler
 from clinic_desk.ui.first_start import FirstStartWizard
 from clinic_desk.ui.login import LoginDialog
 from clinic_desk.ui.look import apply_language, language_from_system
 from clinic_desk.ui.main_window import MainWindow
+
+logger = logging.getLogger(__name__)
 
 
 class ClinicApp(QObject):
@@ -87,13 +96,51 @@ class ClinicApp(QObject):
             self.app.quit()
 
 
-def run(location: str, demo: bool = False) -> int:
+class QuitWhenDrawn(QObject):
+    """`--exit-when-ready` (the start-up benchmark): close everything once the first window
+    has been drawn, so the process's lifetime is the time to a usable window."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget) \
+                and watched.isWindow():
+            QCoreApplication.instance().removeEventFilter(self)
+            QTimer.singleShot(0, self.close_everything)
+        return False
+
+    def close_everything(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            widget.close()
+        QApplication.quit()
+
+
+def back_up_at_exit(desk: Desk) -> None:
+    """The automatic backup when the program closes; a failure is shown, never hidden."""
+    try:
+        logger.info("backed up at exit to %s", backup_now(desk))
+    except (DomainError, OSError, sqlite3.Error) as error:
+        logger.exception("the backup at exit failed")
+        message = error.message if isinstance(error, DomainError) else str(error)
+        QMessageBox.warning(None, _("The backup failed"), message)
+
+
+def run(location: str, demo: bool = False, exit_when_ready: bool = False) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("clinic_desk")
     app.setOrganizationName("clinic_desk")
     app.setQuitOnLastWindowClosed(True)
+    install_crash_handler(log_file())
+    if exit_when_ready:
+        QuitWhenDrawn(app)
+    i18n.set_language(language_from_system())  # until the clinic's own language is known
+    apply_language(app, i18n.current_language())
     try:
+        if not check_at_start(location):
+            return 3
         if demo:
             from clinic_desk.demo import open_demo
 
@@ -101,8 +148,6 @@ def run(location: str, demo: bool = False) -> int:
         else:
             desk, actor = open_clinic(location), None
     except NetworkShareRefused as error:
-        i18n.set_language(language_from_system())
-        apply_language(app, i18n.current_language())
         QMessageBox.critical(None, _("Database on a network share"), error.message)
         return 2
     controller = ClinicApp(app, desk)
@@ -111,4 +156,6 @@ def run(location: str, demo: bool = False) -> int:
             return 0
         actor = controller.actor
     controller.show_main_window(actor)
-    return app.exec()
+    status = app.exec()
+    back_up_at_exit(desk)
+    return status

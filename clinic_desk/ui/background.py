@@ -4,6 +4,10 @@ The work runs on Qt's thread pool and reports `(done, total)` through a progress
 which answers False once the user pressed Cancel (the work then stops at its next report,
 usually by raising). A progress dialog appears only when the work takes longer than a
 moment, so quick work never flickers; the result comes back on the GUI thread.
+
+Work runs on one worker thread, in order (like Anki's task manager): the clinic's SQLite
+file takes one writer at a time anyway. Tests set `start_job = run_now` to run the work at
+once on the calling thread, without threads (like Picard's test thread pool).
 """
 
 from __future__ import annotations
@@ -50,6 +54,26 @@ class _Job(QRunnable):
             self.signals.finished.emit(result)
 
 
+_worker: QThreadPool | None = None
+
+
+def _start_on_worker(job: QRunnable) -> None:
+    global _worker
+    if _worker is None:
+        _worker = QThreadPool()
+        _worker.setMaxThreadCount(1)
+    _worker.start(job)
+
+
+def run_now(job: QRunnable) -> None:
+    """Run the job on the calling thread: its result arrives before `BackgroundTask()` returns."""
+    job.run()
+
+
+#: How a job starts: on the worker thread, or `run_now` in tests.
+start_job: Callable[[QRunnable], None] = _start_on_worker
+
+
 class BackgroundTask(QObject, Generic[T]):
     """One piece of work under way; `on_done` gets its result, `on_failed` its exception.
     Neither is called once the user cancelled."""
@@ -65,6 +89,7 @@ class BackgroundTask(QObject, Generic[T]):
         self.dialog.setObjectName("progress")
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.setMinimumDuration(SHOW_AFTER_MS)
+        self.dialog.setValue(0)  # starts that clock now (without it Qt waits its default 4 s)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.canceled.connect(self.cancel)
@@ -72,7 +97,7 @@ class BackgroundTask(QObject, Generic[T]):
         self.signals.progressed.connect(self._progressed)
         self.signals.finished.connect(self._finished)
         self.signals.failed.connect(self._failed)
-        QThreadPool.globalInstance().start(_Job(work, self.signals, self.cancelled))
+        start_job(_Job(work, self.signals, self.cancelled))
 
     def cancel(self) -> None:
         self.cancelled.set()

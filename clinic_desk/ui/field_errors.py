@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from clinic_desk.services.errors import DomainError, ValidationError
+from clinic_desk.ui.crash import report_error
 
 
 class FieldErrors:
@@ -78,6 +79,16 @@ class FieldErrors:
             self.show_general(error.message)
             return False
         return True
+
+    def show_failure(self, error: BaseException) -> None:
+        """A use case's refusal that came back from a background task: at its field or under
+        the form. Anything else is unexpected and goes to the crash handler."""
+        if isinstance(error, ValidationError):
+            self.show(error)
+        elif isinstance(error, DomainError):
+            self.show_general(error.message)
+        else:
+            report_error(error)
 
     def show_general(self, text: str) -> None:
         self._general.setText(text)

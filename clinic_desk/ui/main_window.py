@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from clinic_desk import __version__
 from clinic_desk.i18n import LANGUAGES, current_language, gettext as _
@@ -15,6 +15,8 @@ from clinic_desk.services.auth import Permission, can
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
+from clinic_desk.ui.backups.back_up_now import BackUpNowDialog
+from clinic_desk.ui.backups.restore_dialog import RestoreDialog
 from clinic_desk.ui.calendar.view import CalendarView
 from clinic_desk.ui.cashdesk.view import CashDeskView
 from clinic_desk.ui.corrections.register_view import CorrectionRegisterView
@@ -148,6 +150,10 @@ class MainWindow(QMainWindow):
             tools.addAction(self._action(_("Settings"), self.show_settings, "Ctrl+,"))
         if can(self.actor, Permission.VERIFY_AUDIT):
             tools.addAction(self._action(_("Verify audit log"), self.verify_audit))
+        if can(self.actor, Permission.MANAGE_SETTINGS) and self.desk.db.file_path is not None:
+            tools.addSeparator()
+            tools.addAction(self._action(_("Back up now…"), self.back_up_now))
+            tools.addAction(self._action(_("Restore from a backup…"), self.restore_backup))
         language_menu = bar.addMenu(_("&Language"))
         group = QActionGroup(self)
         for code, name in LANGUAGES:
@@ -191,6 +197,15 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> None:
         if self.settings_view is not None:
             self.tabs.setCurrentWidget(self.settings_view)
+
+    def back_up_now(self) -> None:
+        BackUpNowDialog(self.desk, self.actor, self).exec()
+
+    def restore_backup(self) -> None:
+        """After a restore the user logs in again: staff and settings are the backup's."""
+        dialog = RestoreDialog(self.desk, self.actor, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.restored:
+            self.log_out_requested.emit()
 
     def verify_audit(self) -> None:
         report = verify_audit_log(self.desk, self.actor)
