@@ -7,7 +7,7 @@ Plain snapshots for the screens; every figure comes from the append-only ledger.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select, union_all
@@ -21,8 +21,10 @@ from clinic_desk.services.errors import NotFound
 from clinic_desk.services.ledger import patient_totals, visit_totals
 from clinic_desk.services.patient_search import matching_ids
 from clinic_desk.services.receipts import staff_names
+from clinic_desk.services.settings import clinic_today
 
 OWING_LIMIT = 200
+WAITING_DAYS = 31
 
 
 def _signed_amounts() -> Any:
@@ -58,26 +60,40 @@ class WaitingVisit:
 
 
 def waiting_to_pay(desk: Desk) -> list[WaitingVisit]:
-    """Visits sent to the cash desk, first come first served."""
-    done = (select(QueueEntry.visit_id, func.max(QueueEntry.done_at).label("done_at"))
-            .group_by(QueueEntry.visit_id).subquery())
+    """Visits of the last `WAITING_DAYS` days sent to the cash desk, first come first served.
+
+    Read at every change on any PC, so it reads by the visits' (day, state) index instead of
+    every visit of the clinic's history; an older unpaid visit is found through its patient,
+    whose balance shows in the search.
+    """
+    done = (select(func.max(QueueEntry.done_at)).where(QueueEntry.visit_id == Visit.id)
+            .correlate(Visit).scalar_subquery())
     with desk.db.read() as session:
+        since = clinic_today(session, desk.clock.now()) - timedelta(days=WAITING_DAYS)
         rows = session.execute(
-            select(Visit, Patient.name, Patient.record_number, Staff.full_name, done.c.done_at)
+            select(Visit, Patient.name, Patient.record_number, Staff.full_name, done)
             .join(Patient, Patient.id == Visit.patient_id)
             .outerjoin(Staff, Staff.id == Visit.doctor_id)
-            .outerjoin(done, done.c.visit_id == Visit.id)
-            .where(Visit.state == VisitState.TO_CASHIER)).all()
+            .where(Visit.business_date >= since, Visit.state == VisitState.TO_CASHIER)).all()
+        if not rows:
+            return []
         patients = list({visit.patient_id for visit, *_rest in rows})
-        due = dict(session.execute(_balances(patients)).all()) if rows else {}
-        waiting = []
-        for visit, name, record, doctor, done_at in rows:
-            totals = visit_totals(session, visit.id)
-            waiting.append(WaitingVisit(
-                visit.id, visit.patient_id, name, record, doctor or "",
-                done_at or visit.checked_in_at, totals.charged - totals.discounted,
-                int(due.get(visit.patient_id, 0))))
+        visits = [visit.id for visit, *_rest in rows]
+        due = dict(session.execute(_balances(patients)).all())
+        charged = _by_visit(session, Charge.visit_id, Charge.amount, visits)
+        discounted = _by_visit(session, Discount.visit_id, Discount.amount, visits)
+        waiting = [WaitingVisit(
+            visit.id, visit.patient_id, name, record, doctor or "",
+            done_at or visit.checked_in_at,
+            charged.get(visit.id, 0) - discounted.get(visit.id, 0),
+            int(due.get(visit.patient_id, 0))) for visit, name, record, doctor, done_at in rows]
     return sorted(waiting, key=lambda w: (w.done_at, w.visit_id))
+
+
+def _by_visit(session: Session, visit_column: Any, amount: Any, visits: list[int]) -> dict[int, int]:
+    return {visit: int(total) for visit, total in session.execute(
+        select(visit_column, func.sum(amount)).where(visit_column.in_(visits))
+        .group_by(visit_column)).all()}
 
 
 @dataclass(frozen=True)

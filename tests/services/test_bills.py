@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from clinic_desk.clock import FixedClock
-from clinic_desk.models import VisitState
+from clinic_desk.models import Visit, VisitState
 from clinic_desk.services.auth import approve
-from clinic_desk.services.bills import (BillDiscount, BillLine, balances_of, bill,
-                                        current_visit_id, patient_balances, waiting_to_pay)
+from clinic_desk.services.bills import (WAITING_DAYS, BillDiscount, BillLine, balances_of,
+                                        bill, current_visit_id, patient_balances,
+                                        waiting_to_pay)
 from clinic_desk.services.cashdesk import add_discount
 from clinic_desk.services.errors import NotFound
 
@@ -94,3 +97,17 @@ def test_a_patient_found_by_search_pays_for_the_visit_at_the_cash_desk(till: Til
     assert current_visit_id(till.clinic.desk, patient) == visit
     till.finish(visit)
     assert current_visit_id(till.clinic.desk, patient) is None
+
+
+def test_an_old_unpaid_visit_is_found_through_its_patient(till: Till) -> None:
+    desk = till.clinic.desk
+    patient = till.patients.add("张三")
+    visit = till.visit(patient)
+    till.charge(visit, till.items.exam)
+    till.to_cashier(visit)
+    assert [w.visit_id for w in waiting_to_pay(desk)] == [visit]
+    with desk.db.write() as session:  # as if it had been left unpaid long ago
+        session.get(Visit, visit).business_date = START.date() - timedelta(days=WAITING_DAYS + 1)
+    assert waiting_to_pay(desk) == []
+    assert current_visit_id(desk, patient) == visit
+    assert [(p.patient_id, p.balance) for p in patient_balances(desk)] == [(patient, 5000)]
