@@ -37,6 +37,7 @@ def _axis_label(currency: str) -> Callable[[float], str]:
 
 def _frame(width: float, height: float, title: str) -> Drawing:
     drawing = Drawing(width, height)
+    drawing.initialFontName = FONT_NAME  # else an unused, unembedded Helvetica is listed
     drawing.add(String(0, height - TITLE_SIZE, pdf_text(title), fontName=FONT_NAME,
                        fontSize=TITLE_SIZE))
     return drawing
