@@ -4,6 +4,7 @@ receipt."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 
 from clinic_desk.config import WorkstationConfig, load_config, save_config
-from clinic_desk.models import PaymentKind, VisitState
+from clinic_desk.models import Counter, PaymentKind, VisitState
 from clinic_desk.printing import Paper
-from clinic_desk.services.cashdesk import post_payment
+from clinic_desk.services.cashdesk import RECEIPT_SERIES, post_payment
 from clinic_desk.ui import messages
 from clinic_desk.ui.approval import ApprovalDialog
 from clinic_desk.ui.cashdesk.charge_dialog import ChargeDialog
@@ -334,6 +335,8 @@ def test_the_receipt_is_printed_and_reprinted_as_a_copy(  # type: ignore[no-unty
         qtbot, view: CashDeskView, till: Till, waiting: tuple[int, int],  # noqa: F811
         cups_pdf_folder: Path) -> None:  # noqa: F811
     save_config(WorkstationConfig(printers={"receipt": PRINTER}))
+    with till.clinic.desk.db.write() as session:  # a number no other test prints at once
+        session.add(Counter(name=RECEIPT_SERIES, last_value=random.randrange(10**6, 10**7)))
     view.paper.setCurrentIndex(view.paper.findData(Paper.A5.value))
     assert load_config().receipt_paper == "a5"
     choose_waiting(qtbot, view, "张三")
