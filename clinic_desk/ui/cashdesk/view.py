@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFormLayout, QGridLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
@@ -26,6 +26,7 @@ from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import DomainError
 from clinic_desk.services.patients import display_phone
 from clinic_desk.services.settings import get_settings
+from clinic_desk.ui.action_buttons import action_button
 from clinic_desk.ui.cashdesk.charge_dialog import ChargeDialog
 from clinic_desk.ui.cashdesk.discount_dialog import DiscountDialog
 from clinic_desk.ui.cashdesk.payment_dialog import PaymentDialog
@@ -218,16 +219,8 @@ class CashDeskView(QWidget):
         return label
 
     def _button(self, text: str, shortcut: str, slot: Callable[[], object]) -> QPushButton:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
+        action, button = action_button(self, text, shortcut, slot)
         self.actions_.append(action)
-        button = QPushButton(text)
-        button.setToolTip(f"{text} — "
-                          f"{action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}")
-        button.clicked.connect(action.trigger)
         return button
 
     def menu_actions(self) -> list[QAction]:
