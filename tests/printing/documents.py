@@ -53,7 +53,8 @@ def refund_slip(**changes: object) -> RefundSlipDocument:
         reason_category="治疗未进行 Treatment not done",
         reason_detail="患者改约后决定不做全景片 The patient chose not to have the X-ray",
         doctor_name="李明", manager_name="周建国", manager_opinion="同意退款 Approved",
-        cashier_name="孙美玲", receiver_name="张三丰", method_name="现金 Cash", is_cash=True)
+        cashier_name="孙美玲", receiver_name="张三丰", method_name="现金 Cash", is_cash=True,
+        refunded_item="全景片 Panoramic X-ray", receipt_number="00000187")
     return replace(document, **changes)  # type: ignore[arg-type]
 
 

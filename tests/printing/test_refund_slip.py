@@ -50,7 +50,7 @@ def test_the_slip_carries_every_field_of_the_register(language: str, paper: Pape
         format_money(doc.amount_refunded, "CNY", language),
         doc.reason_category, doc.reason_detail, doc.doctor_name, doc.manager_name,
         doc.manager_opinion, doc.cashier_name, doc.receiver_name, doc.method_name,
-        *SIGNERS[language]]
+        doc.refunded_item, doc.receipt_number, *SIGNERS[language]]
     missing = [item for item in expected if not poppler.contains(text, item)]
     assert not missing, f"{language} {paper.value}: missing {missing}\n{text}"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QWidget
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -21,7 +21,9 @@ from clinic_desk.services import catalog
 from clinic_desk.services.auth import approve
 from clinic_desk.services.refunds import record_print, record_refund
 from clinic_desk.ui.approval import ApprovalDialog
+from clinic_desk.ui.cashdesk.view import CashDeskView
 from clinic_desk.ui.document_output import DocumentKind, DocumentPreview
+from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.main_window import MainWindow
 from clinic_desk.ui.refunds.dialog import RefundDialog
 from clinic_desk.ui.refunds.register_view import RefundRegisterView
@@ -124,6 +126,29 @@ def test_a_cashier_refunds_an_item_with_the_managers_approval_and_the_slip_opens
     assert not poppler.contains(text, "副本")
     qtbot.wait(300)  # the view draws its pages in the background
     shoot(preview, "refund-slip-preview")
+
+
+def test_the_cash_desk_opens_the_refund_for_its_patient(
+        qtbot: QtBot, till: Till, paid: Paid) -> None:  # noqa: F811
+    desk = till.clinic.desk
+    watcher = ChangeWatcher(desk)
+    view = CashDeskView(desk, till.clinic.cashier, watcher)
+    watcher.setParent(view)
+    qtbot.addWidget(view)
+    view.show()
+    view.choose(paid.patient, paid.visit)
+
+    def fill(dialog: RefundDialog) -> None:
+        select_data(dialog.item, paid.exam)
+        fill_reason(qtbot, dialog)
+        dialog.buttons.button(OK).click()
+
+    approvals = manager_approves(qtbot)
+    filled = when_shown(RefundDialog, fill)
+    next(b for b in view.findChildren(QPushButton) if b.text() == "Refund…").click()
+    assert len(filled) == 1 and len(approvals) == 1
+    assert [(r[0], r[1], r[2]) for r in refunds(till)] == [("00000001", paid.exam, 5000)]
+    assert open_preview(view).windowTitle() == "Refund slip 00000001"
 
 
 def test_wrong_fields_are_shown_at_the_fields_before_the_manager_is_called(
