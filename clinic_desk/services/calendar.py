@@ -49,8 +49,7 @@ MAX_NOTE = 500
 MAX_REASON = 500
 #: How far ahead the free-slot finder looks, and how many days of bookings it reads at once.
 FREE_SLOT_DAYS = 92
-FIRST_CHUNK_DAYS = 7
-LATER_CHUNK_DAYS = 28
+CHUNK_DAYS = (1, 7, 28)  # the last one repeats
 #: A booking occupies its slot in these states; cancelled and no-show slots are free again.
 OCCUPYING = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED, AppointmentStatus.ARRIVED)
 #: Still waiting for the patient: may be moved, cancelled, confirmed or arrived.
@@ -898,8 +897,9 @@ def free_slots(desk: Desk, units: int, doctor_id: int | None, after: datetime,
     """The first `limit` starts (earliest first; at one time, doctors in staff-number order)
     where `units` fit in a doctor's working hours without touching another booking.
 
-    Looks up to FREE_SLOT_DAYS ahead, reading the bookings of the first week, then of four
-    weeks at a time: most searches end in the first week, a full calendar reads few chunks.
+    Looks up to FREE_SLOT_DAYS ahead, reading the bookings of the first day, then of the
+    week after, then of four weeks at a time: most searches end on the first day, and a full
+    calendar still takes few reads.
     """
     if units < 1 or units > MAX_UNITS:
         raise ValidationError.single("units", _("Enter a length between 1 and {count} units.")
@@ -918,9 +918,10 @@ def free_slots(desk: Desk, units: int, doctor_id: int | None, after: datetime,
         # Only today can already be closed (a day is closed at its end).
         closed = {first_day} if is_closed(session, first_day) else set()
         found: list[FreeSlot] = []
-        chunk_start, chunk_days = first_day, FIRST_CHUNK_DAYS
+        chunk_start, chunk_number = first_day, 0
         length = units * UNIT
         while chunk_start <= last_day and len(found) < limit:
+            chunk_days = CHUNK_DAYS[min(chunk_number, len(CHUNK_DAYS) - 1)]
             chunk = [chunk_start + timedelta(days=n) for n in range(chunk_days)
                      if chunk_start + timedelta(days=n) <= last_day]
             busy, chair = _busy(session, hours, chunk[0], chunk[-1], ids, room_id)
@@ -943,7 +944,7 @@ def free_slots(desk: Desk, units: int, doctor_id: int | None, after: datetime,
                     if len(found) == limit:
                         return found
             chunk_start += timedelta(days=chunk_days)
-            chunk_days = LATER_CHUNK_DAYS
+            chunk_number += 1
         return found
 
 
