@@ -4,9 +4,8 @@ the doctor who did the work and the tooth or eye position."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFormLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from clinic_desk.i18n import N_, gettext as _
 from clinic_desk.money import format_money
@@ -14,6 +13,7 @@ from clinic_desk.services.cashdesk import MAX_NOTE, MAX_QUANTITY, ChargeLine, ad
 from clinic_desk.services.catalog import PriceItemRow, list_price_items
 from clinic_desk.services.checkin import list_doctors
 from clinic_desk.services.context import Actor, Desk
+from clinic_desk.ui.cashdesk.tables import row_table
 from clinic_desk.ui.field_errors import FieldErrors
 from clinic_desk.ui.table_model import Column, RowTableModel
 from clinic_desk.ui.widgets import data_combo, select_data
@@ -47,13 +47,7 @@ class ChargeDialog(QDialog):
         self.search = QLineEdit(objectName="search")
         self.search.setPlaceholderText(_("Code or name of the item"))
         self.search.textChanged.connect(self.filter)
-        self.items = QTableView(objectName="items")
-        self.items.setModel(self.proxy)
-        self.items.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.items.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.items.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.items.verticalHeader().hide()
-        self.items.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.items = row_table(self.proxy, "items", stretch_column=1)
         self.items.selectionModel().currentRowChanged.connect(lambda *_args: self.show_amount())
         self.items.doubleClicked.connect(lambda _index: self.add(close=True))
         self.quantity = QSpinBox(objectName="quantity", minimum=1, maximum=MAX_QUANTITY)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from clinic_desk.i18n import N_, format_datetime, gettext as _, ngettext
 from clinic_desk.money import format_money
@@ -15,6 +14,7 @@ from clinic_desk.printing.posted_receipt import render_posted_receipt
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.receipts import (ReceiptSummary, patient_receipts, receipt_data,
                                            record_print)
+from clinic_desk.ui.cashdesk.tables import row_table
 from clinic_desk.ui.document_output import DocumentKind, present_document
 from clinic_desk.ui.table_model import Column, RowTableModel
 
@@ -60,13 +60,7 @@ class ReprintDialog(QDialog):
             Column(N_("Balance after"), lambda r: money(r.balance_after), align_right=True),
             Column(N_("Printed"), _printed)], self)
         self.model.set_rows(patient_receipts(desk, patient_id))
-        self.table = QTableView(objectName="receipts")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table = row_table(self.model, "receipts")
         self.table.doubleClicked.connect(lambda _index: self.accept())
         if self.model.rowCount():
             self.table.selectRow(0)

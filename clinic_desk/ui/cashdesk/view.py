@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFormLayout, QGridLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-                               QSplitter, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from clinic_desk.clock import zone
 from clinic_desk.config import load_config, save_config
@@ -31,6 +30,7 @@ from clinic_desk.ui.cashdesk.charge_dialog import ChargeDialog
 from clinic_desk.ui.cashdesk.discount_dialog import DiscountDialog
 from clinic_desk.ui.cashdesk.payment_dialog import PaymentDialog
 from clinic_desk.ui.cashdesk.receipt_output import RECEIPT_PAPERS, ReprintDialog, show_receipt
+from clinic_desk.ui.cashdesk.tables import row_table
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.table_model import Column, RowTableModel
 from clinic_desk.ui.widgets import data_combo, select_data
@@ -64,18 +64,6 @@ def bill_rows(current: Bill) -> list[BillRow]:
     return rows
 
 
-def _table(model: RowTableModel, name: str) -> QTableView:  # type: ignore[type-arg]
-    table = QTableView(objectName=name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().hide()
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
 class CashDeskView(QWidget):
     def __init__(self, desk: Desk, actor: Actor, watcher: ChangeWatcher,
                  parent: QWidget | None = None) -> None:
@@ -92,7 +80,7 @@ class CashDeskView(QWidget):
             Column(N_("Doctor"), lambda w: w.doctor_name),
             Column(N_("This visit"), lambda w: self.money(w.visit_total), align_right=True),
             Column(N_("Due"), lambda w: self.money(w.due), align_right=True)], self)
-        self.waiting = _table(self.waiting_model, "waiting")
+        self.waiting = row_table(self.waiting_model, "waiting")
         self.waiting.clicked.connect(lambda index: self.choose_waiting(index.row()))
         self.waiting.activated.connect(lambda index: self.choose_waiting(index.row()))
 
@@ -112,7 +100,7 @@ class CashDeskView(QWidget):
             Column(N_("Phone"), lambda p: display_phone(p.phone)),
             Column(N_("Balance"), lambda p: self.money(p.balance), align_right=True,
                    foreground=lambda p: "#c62828" if p.balance > 0 else None)], self)
-        self.balances = _table(self.balances_model, "balances")
+        self.balances = row_table(self.balances_model, "balances")
         self.balances.clicked.connect(lambda index: self.choose_patient(index.row()))
         self.balances.activated.connect(lambda index: self.choose_patient(index.row()))
 
@@ -140,9 +128,7 @@ class CashDeskView(QWidget):
             Column(N_("Amount"), lambda r: self.money(r.amount), align_right=True),
             Column(N_("Doctor"), lambda r: r.doctor),
             Column(N_("Position / note"), lambda r: r.note)], self)
-        self.bill_table = _table(self.bill_model, "bill")
-        self.bill_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.bill_table.horizontalHeader().setStretchLastSection(False)
+        self.bill_table = row_table(self.bill_model, "bill", stretch_column=0)
         self.totals = QFormLayout()
         self.visit_total = QLabel(objectName="visit_total")
         self.visit_settled = QLabel(objectName="visit_settled")
