@@ -7,6 +7,7 @@ paper and the screen can never disagree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import time
 
@@ -134,7 +135,14 @@ def hour_chart(report: DayReport, width: float, height: float) -> Drawing:
     return drawing
 
 
+_CLIP = re.compile(r"<clipPath.*?</clipPath>|\s*style=\"clip-path: url\(#clip\)\"",
+                   re.DOTALL)
+
+
 def chart_svg(drawing: Drawing, font_family: str) -> bytes:
-    """The drawing as SVG naming `font_family` (the screen's name for the same font)."""
-    text = renderSVG.drawToString(drawing)
+    """The drawing as SVG naming `font_family` (the screen's name for the same font).
+
+    The whole-drawing clip path goes: SVG Tiny renderers (Qt's) draw it as a black box.
+    """
+    text = _CLIP.sub("", renderSVG.drawToString(drawing))
     return text.replace(f"font-family: {FONT_NAME}", f"font-family: {font_family}").encode()

@@ -27,8 +27,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from clinic_desk.clock import zone
 from clinic_desk.i18n import babel_locale, gettext as _, use_language
 from clinic_desk.money import format_plain, minor_digits, to_decimal
-from clinic_desk.printing.day_report import (period_text, render_day_report, report_title,
-                                             wait_text)
+from clinic_desk.printing.day_report import (closing_status, period_text, render_day_report,
+                                             report_title, wait_text)
 from clinic_desk.printing.layout import ExportCancelled, Progress
 from clinic_desk.services.reconciliation import DayReport
 
@@ -179,7 +179,7 @@ def _sheets(report: DayReport) -> list[_Sheet]:
                                  _("Count")),
                [row for c in report.closings for row in (
                    (c.business_date, c.number, c.station, c.version,
-                    _("re-opened") if c.reopened else _("closed"), _Money(c.opening_float),
+                    closing_status(c), _Money(c.opening_float),
                     _Money(c.cash_taken), _Money(-c.cash_refunded), _Money(c.expected_cash),
                     _Money(c.counted_cash), _Money(c.difference), _Money(c.float_kept),
                     c.explanation, c.closed_by, c.handed_to, c.audit_head_hash),
@@ -269,7 +269,7 @@ def render_export(report: DayReport, kind: ExportFormat, language: str,
                   progress: Progress | None = None) -> bytes:
     """The report in the chosen format: what the export dialog and the command line save."""
     if kind == ExportFormat.PDF:
-        return render_day_report(report, language)
+        return render_day_report(report, language, progress)
     if kind == ExportFormat.XLSX:
         return render_workbook(report, language, progress)
     return render_csv(report, language)

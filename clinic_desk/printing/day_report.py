@@ -21,9 +21,10 @@ from clinic_desk.i18n import format_date, format_time, gettext as _, ngettext, u
 from clinic_desk.money import format_money
 from clinic_desk.printing.day_charts import doctor_chart, hour_chart, method_chart
 from clinic_desk.printing.fonts import Styles, styles
-from clinic_desk.printing.layout import (AmountRow, Cell, Line, amounts_table, build_pdf,
-                                         clinic_header, details_table, fit_width, grid,
-                                         local_date_time, para, rule, signature_block)
+from clinic_desk.printing.layout import (AmountRow, Cell, Line, Progress, ProgressLine,
+                                         amounts_table, build_pdf, clinic_header, details_table,
+                                         fit_width, grid, local_date_time, para, rule,
+                                         signature_block)
 from clinic_desk.printing.paper import Paper, PaperSpec
 from clinic_desk.services.checkin import FIRST_VISIT_CODE, RETURN_VISIT_CODE
 from clinic_desk.services.reconciliation import ClosingRecord, DayReport
@@ -76,8 +77,21 @@ def _table(columns: Sequence[_Col], rows: Sequence[Sequence[str]], width: float,
     return grid(data, widths, commands, repeat_header=True)
 
 
-def _section(title: str, st: Styles) -> list[Flowable]:
-    return [CondPageBreak(30 * mm), Spacer(1, 3 * mm), para(title, st.strong), Spacer(1, 1 * mm)]
+class _Sections:
+    """Section headings; drawing each one reports the progress of a long report and stops
+    it when the user cancelled."""
+
+    COUNT = 9
+
+    def __init__(self, st: Styles, progress: Progress | None) -> None:
+        self.st, self.progress, self.done = st, progress, 0
+
+    def __call__(self, title: str) -> list[Flowable]:
+        heading: Flowable = (para(title, self.st.strong) if self.progress is None else
+                             ProgressLine(title, self.st.strong, self.done, self.COUNT,
+                                          self.progress))
+        self.done += 1
+        return [CondPageBreak(30 * mm), Spacer(1, 3 * mm), heading, Spacer(1, 1 * mm)]
 
 
 def _figure_width(texts: Sequence[str], header: str, st: Styles) -> float:
@@ -130,7 +144,7 @@ def _charged(report: DayReport, spec: PaperSpec, st: Styles, money: Money) -> li
     return flow
 
 
-def _status(closing: ClosingRecord) -> str:
+def closing_status(closing: ClosingRecord) -> str:
     if closing.reopened:
         return _("re-opened")
     return _("handed over") if closing.handed_over else _("closed, not handed over")
@@ -140,7 +154,7 @@ def _closing_detail(closing: ClosingRecord, spec: PaperSpec, st: Styles, money: 
                     tz: tzinfo) -> list[Flowable]:
     title = _("Closing {number} · {station} · version {version} ({status})").format(
         number=closing.number, station=closing.station, version=closing.version,
-        status=_status(closing))
+        status=closing_status(closing))
     amounts = amounts_table([
         AmountRow(_("Opening float"), money(closing.opening_float)),
         AmountRow(_("Cash taken"), money(closing.cash_taken)),
@@ -197,7 +211,7 @@ def _closings(report: DayReport, spec: PaperSpec, st: Styles, money: Money,
     if report.single_day:
         return [f for c in report.closings for f in _closing_detail(c, spec, st, money, tz)]
     rows = [[format_date(c.business_date, "short"), c.number, c.station, str(c.version),
-             money(c.expected_cash), money(c.counted_cash), money(c.difference), _status(c)]
+             money(c.expected_cash), money(c.counted_cash), money(c.difference), closing_status(c)]
             for c in report.closings]
     figures = [t for row in rows for t in row[4:7]]
     return [_table([_Col(_("Date"), 20 * mm), _Col(_("Closing"), 16 * mm), _Col(_("Cash desk"), 0),
@@ -276,12 +290,14 @@ def _signatures(report: DayReport, spec: PaperSpec, st: Styles) -> list[Flowable
                              (_("Received by"), current[-1].handed_to)], spec, st)]
 
 
-def render_day_report(report: DayReport, language: str) -> bytes:
+def render_day_report(report: DayReport, language: str,
+                      progress: Progress | None = None) -> bytes:
     """The report as A4 PDF bytes, in `language`."""
     with use_language(language):
         spec = PAPER.spec
         st = styles(spec.font_size)
         tz = zone(report.timezone)
+        section = _Sections(st, progress)
 
         @cache
         def money(minor: int) -> str:
@@ -297,15 +313,15 @@ def render_day_report(report: DayReport, language: str) -> bytes:
                 entry=report.audit_head_id, hash=report.audit_head_hash)),
         ], spec, st))
         flow.append(rule(spec))
-        flow += _section(_("Summary"), st) + _summary(report, spec, st, money)
-        flow += _section(_("By payment method"), st) + _methods(report, spec, st, money)
-        flow += _section(_("By hour"), st) + [hour_chart(report, spec.content_width, 150)]
-        flow += _section(_("Charged by doctor, item and category"), st) + _charged(
+        flow += section(_("Summary")) + _summary(report, spec, st, money)
+        flow += section(_("By payment method")) + _methods(report, spec, st, money)
+        flow += section(_("By hour")) + [hour_chart(report, spec.content_width, 150)]
+        flow += section(_("Charged by doctor, item and category")) + _charged(
             report, spec, st, money)
-        flow += _section(_("Cash count and terminal checks"), st) + _closings(
+        flow += section(_("Cash count and terminal checks")) + _closings(
             report, spec, st, money, tz) + _signatures(report, spec, st)
-        flow += _section(_("Refunds"), st) + _refunds(report, spec, st, money, tz)
-        flow += _section(_("Corrections"), st) + _corrections(report, spec, st, money, tz)
-        flow += _section(_("Discounts"), st) + _discounts(report, spec, st, money, tz)
-        flow += _section(_("Visits"), st) + _visits(report, spec, st)
+        flow += section(_("Refunds")) + _refunds(report, spec, st, money, tz)
+        flow += section(_("Corrections")) + _corrections(report, spec, st, money, tz)
+        flow += section(_("Discounts")) + _discounts(report, spec, st, money, tz)
+        flow += section(_("Visits")) + _visits(report, spec, st)
         return build_pdf(flow, PAPER, f"{title} {period_text(report)}")

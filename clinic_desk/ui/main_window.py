@@ -20,6 +20,7 @@ from clinic_desk.ui.backups.restore_dialog import RestoreDialog
 from clinic_desk.ui.calendar.view import CalendarView
 from clinic_desk.ui.cashdesk.view import CashDeskView
 from clinic_desk.ui.corrections.register_view import CorrectionRegisterView
+from clinic_desk.ui.dayclose.view import DayCloseView
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.notification_bar import NotificationBar
 from clinic_desk.ui.queue.display import WaitingRoomDisplay
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.queue_view: QueueView | None = None
         self.calendar_view: CalendarView | None = None
         self.cashdesk_view: CashDeskView | None = None
+        self.day_close_view: DayCloseView | None = None
         self.settings_view: SettingsView | None = None
         self.display: WaitingRoomDisplay | None = None
         self.correction_register: CorrectionRegisterView | None = None
@@ -91,6 +93,9 @@ class MainWindow(QMainWindow):
         if can(actor, Permission.TAKE_PAYMENTS):
             self.cashdesk_view = CashDeskView(desk, actor, self.watcher)
             self.tabs.addTab(self.cashdesk_view, _("Cash desk"))
+        if can(actor, Permission.CLOSE_DAY):
+            self.day_close_view = DayCloseView(desk, actor, self.watcher)
+            self.tabs.addTab(self.day_close_view, _("Day close"))
         if can(actor, Permission.MANAGE_SETTINGS):
             self.settings_view = SettingsView(desk, actor, self.language_requested.emit)
             self.tabs.addTab(self.settings_view, _("Settings"))
