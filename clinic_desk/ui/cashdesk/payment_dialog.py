@@ -237,3 +237,5 @@ class PaymentDialog(QDialog):
             return
         if self.errors.run(self._post):
             self.accept()
+        else:
+            self.adjustSize()  # room for the messages under the fields
