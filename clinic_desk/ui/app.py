@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
@@ -27,7 +28,9 @@ from clinic_desk.ui.crash import install_crash_handler
 from clinic_desk.ui.first_start import FirstStartWizard
 from clinic_desk.ui.login import LoginDialog
 from clinic_desk.ui.look import apply_language, language_from_system
-from clinic_desk.ui.main_window import MainWindow
+
+if TYPE_CHECKING:  # imported when first shown: the login window need not wait for every workspace
+    from clinic_desk.ui.main_window import MainWindow
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,8 @@ class ClinicApp(QObject):
         return True
 
     def show_main_window(self, actor: Actor) -> MainWindow:
+        from clinic_desk.ui.main_window import MainWindow
+
         self.actor = actor
         language = own_language(self.desk, actor.staff_id) or get_settings(self.desk).language
         self.use_language(language)
