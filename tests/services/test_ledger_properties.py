@@ -414,8 +414,10 @@ def test_balances_follow_the_ledger_and_money_rows_never_change(till: Till) -> N
     approval = approve(till.clinic.desk, *MANAGER_LOGIN)
     # No shrinking: every replay runs on the one file, which keeps growing, so shrinking a
     # failure takes minutes; the unshrunk steps (at most 15) are printed as they are.
+    # Derandomized: the same 25 runs each time, so the check below that every kind of row
+    # was written cannot fail by chance in CI.
     run_state_machine_as_test(make_machine(till, approval), settings=settings(
-        max_examples=25, stateful_step_count=15, deadline=None,
+        max_examples=25, stateful_step_count=15, deadline=None, derandomize=True,
         phases=[Phase.explicit, Phase.reuse, Phase.generate],
         suppress_health_check=[HealthCheck.too_slow]))
     # the run did real work: every kind of row was written
