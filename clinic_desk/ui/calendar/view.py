@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QTabWidget,
                                QVBoxLayout, QWidget)
 
@@ -24,6 +24,7 @@ from clinic_desk.services.errors import DomainError
 from clinic_desk.services.patients import today as clinic_today
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
+from clinic_desk.ui.action_buttons import action_button
 from clinic_desk.ui.calendar.absences_dialog import AbsencesDialog
 from clinic_desk.ui.calendar.booking_dialog import BookingDialog, confirming_overlap
 from clinic_desk.ui.calendar.calls_panel import CallsPanel
@@ -122,16 +123,8 @@ class CalendarView(QWidget):
         self.grid.scroll_to(desk.clock.now())
 
     def _tool(self, text: str, shortcut: str, slot: Callable[[], object]) -> QPushButton:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
+        action, button = action_button(self, text, shortcut, slot)
         self.actions_.append(action)
-        label = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        button = QPushButton(text)
-        button.setToolTip(f"{text} — {label}")
-        button.clicked.connect(action.trigger)
         return button
 
     def menu_actions(self) -> list[QAction]:
