@@ -7,6 +7,8 @@ holds data, a copy is taken with SQLite's online backup API.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 from clinic_desk.db import Database
 from clinic_desk.paths import backups_dir_for
@@ -58,11 +61,30 @@ def known_revisions() -> set[str]:
     return {script.revision for script in scripts.walk_revisions()}
 
 
+@contextmanager
+def foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite changes a column by copying its table (Alembic's batch mode): with foreign keys
+    enforced, dropping the old copy would delete the rows that cascade from it and be refused
+    for the others. The pragma only takes effect outside a transaction, hence here."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
 def upgrade(db: Database, revision: str = "head") -> None:
     config = alembic_config()
-    with db.engine.begin() as connection:
+    with db.engine.connect() as connection, foreign_keys_off(connection), connection.begin():
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if connection.dialect.name == "sqlite" and \
+                connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+            raise RuntimeError("the upgrade left rows referring to missing rows")
 
 
 def prepare_database(db: Database, now: datetime | None = None) -> Path | None:

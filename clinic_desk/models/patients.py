@@ -12,15 +12,19 @@ from clinic_desk.models.staff import Sex
 
 
 class Patient(Base):
-    """A patient of the clinic, known by the clinic record number (病历号)."""
+    """A patient of the clinic, known by the clinic record number (病历号).
+
+    A caller booked by phone is registered with name and phone only: sex and date of birth
+    stay empty until the desk completes them when the patient arrives.
+    """
 
     __tablename__ = "patients"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_number: Mapped[str] = mapped_column(String(30), unique=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
-    sex: Mapped[Sex]
-    birth_date: Mapped[date]
+    sex: Mapped[Sex | None]
+    birth_date: Mapped[date | None]
     phone: Mapped[str] = mapped_column(String(40), index=True)
     phone_last4: Mapped[str] = mapped_column(String(4), index=True)
     national_id: Mapped[str | None] = mapped_column(String(18), index=True)

@@ -1,4 +1,5 @@
-"""Patient records: registration with its checks, edits with their history, duplicates."""
+"""Patient records: registration with its checks, quick registration of a caller (name and
+phone, the rest completed on arrival), edits with their history, duplicates."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ PHONE_REGIONS = ("CN", "HK", "MO", "TW")
 #: Characters a name may hold besides letters: spaces, the middle dot of transcribed names
 #: (阿卜杜·热合曼), hyphens, apostrophes and full stops.
 NAME_PUNCTUATION = frozenset(" ·•‧.-'’")
+#: What a quick registration leaves out, to be completed when the patient arrives.
+DETAIL_FIELDS = ("sex", "birth_date")
+PATIENT_REGISTERED = "patient_registered"
+PATIENT_QUICK_REGISTERED = "patient_quick_registered"
+PATIENT_CHANGED = "patient_changed"
+PATIENT_COMPLETED = "patient_details_completed"
 
 
 @dataclass(frozen=True)
@@ -65,11 +72,20 @@ class PatientSummary:
     id: int
     record_number: str
     name: str
-    sex: Sex
-    birth_date: date
+    sex: Sex | None
+    birth_date: date | None
     phone: str
     vip: bool
     flags: tuple[Flag, ...]
+
+    @property
+    def missing_details(self) -> tuple[str, ...]:
+        """The fields a quick registration left empty, in DETAIL_FIELDS order."""
+        return missing_details(self)
+
+    @property
+    def details_missing(self) -> bool:
+        return bool(self.missing_details)
 
 
 class DuplicatePatient(Conflict):
@@ -122,6 +138,10 @@ def read_date(text: str, field: str) -> date | None:
         raise ValidationError.single(field, _("Enter a real date as YYYY-MM-DD.")) from None
 
 
+def missing_details(record: Patient | PatientSummary | PatientForm) -> tuple[str, ...]:
+    return tuple(name for name in DETAIL_FIELDS if getattr(record, name) is None)
+
+
 def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
@@ -138,8 +158,9 @@ class _Checked:
     record_number: str
 
 
-def _check(session: Session, form: PatientForm, today: date,
-           patient_id: int | None) -> _Checked:
+def _check(session: Session, form: PatientForm, today: date, patient_id: int | None,
+           required: tuple[str, ...] = DETAIL_FIELDS) -> _Checked:
+    """Every field's checks; sex and date of birth may be empty unless in `required`."""
     errors = FieldErrors()
     name = " ".join(form.name.split())
     if not name:
@@ -148,10 +169,11 @@ def _check(session: Session, form: PatientForm, today: date,
         errors.add("name", _("At most {count} characters.").format(count=MAX_NAME))
     elif not _name_is_plausible(name):
         errors.add("name", _("A name cannot contain digits, symbols or emoji."))
-    if form.sex is None:
+    if form.sex is None and "sex" in required:
         errors.add("sex", _("Choose the sex."))
     if form.birth_date is None:
-        errors.add("birth_date", _("Enter the date of birth."))
+        if "birth_date" in required:
+            errors.add("birth_date", _("Enter the date of birth."))
     elif form.birth_date > today:
         errors.add("birth_date", _("The date of birth is in the future."))
     elif age_on(form.birth_date, today) > MAX_AGE_YEARS:
@@ -219,8 +241,8 @@ def _apply(patient: Patient, form: PatientForm, checked: _Checked) -> None:
         kept = {t.term: t for t in patient.search_terms}
         patient.search_terms = [kept.get(t) or PatientSearchTerm(term=t) for t in sorted(terms)]
     patient.name = checked.name
-    patient.sex = form.sex  # type: ignore[assignment]  # checked not None
-    patient.birth_date = form.birth_date  # type: ignore[assignment]
+    patient.sex = form.sex
+    patient.birth_date = form.birth_date
     patient.phone = checked.phone
     patient.phone_last4 = checked.phone[-4:]
     patient.national_id = checked.national_id
@@ -251,9 +273,12 @@ def duplicates_of(session: Session, name: str, birth_date: date | None, phone: s
 
 
 def create_patient(session: Session, actor_id: int, form: PatientForm, now: datetime,
-                   today: date, allow_duplicate: bool = False) -> Patient:
-    """Check and register inside the caller's transaction; takes the next record number."""
-    checked = _check(session, form, today, None)
+                   today: date, allow_duplicate: bool = False, *, quick: bool = False) -> Patient:
+    """Check and register inside the caller's transaction; takes the next record number.
+
+    `quick`: a caller on the phone; sex and date of birth may wait until the visit.
+    """
+    checked = _check(session, form, today, None, () if quick else DETAIL_FIELDS)
     if not allow_duplicate:
         matches = duplicates_of(session, checked.name, form.birth_date, checked.phone)
         if matches:
@@ -263,10 +288,9 @@ def create_patient(session: Session, actor_id: int, form: PatientForm, now: date
     _apply(patient, form, checked)
     session.add(patient)
     session.flush()
-    audit.record(session, now, actor_id, "patient_registered", "patient", patient.id,
-                 _snapshot(patient))
+    audit.record(session, now, actor_id, PATIENT_QUICK_REGISTERED if quick else
+                 PATIENT_REGISTERED, "patient", patient.id, _snapshot(patient))
     return patient
-
 
 
 def today(desk: Desk) -> date:
@@ -285,23 +309,45 @@ def register_patient(desk: Desk, actor: Actor, form: PatientForm,
                               allow_duplicate).id
 
 
+def quick_register_patient(desk: Desk, actor: Actor, name: str, phone: str,
+                           allow_duplicate: bool = False) -> int:
+    """Register a caller booking by phone with name and phone only, checked as at the desk;
+    the record is found by search at once and its details are completed on arrival.
+    DuplicatePatient when the phone is already on file, unless the desk confirmed."""
+    require(actor, Permission.REGISTER_PATIENTS)
+    now = desk.clock.now()
+    form = PatientForm(name=name, sex=None, birth_date=None, phone=phone)
+    with desk.db.write() as session:
+        return create_patient(session, actor.staff_id, form, now, clinic_today(session, now),
+                              allow_duplicate, quick=True).id
+
+
 def update_patient(desk: Desk, actor: Actor, patient_id: int, form: PatientForm,
-                   reason: str = "") -> dict[str, object]:
-    """Change a patient's record; the old and new values go to the patient's history."""
+                   reason: str = "", *, complete: bool = False) -> dict[str, object]:
+    """Change a patient's record; the old and new values go to the patient's history.
+
+    Sex and date of birth once recorded stay required; `complete` (the patient has arrived)
+    requires them all.
+    """
     require(actor, Permission.REGISTER_PATIENTS)
     now = desk.clock.now()
     with desk.db.write() as session:
         patient = _get(session, patient_id)
+        missing = missing_details(patient)
+        required = DETAIL_FIELDS if complete else tuple(
+            name for name in DETAIL_FIELDS if name not in missing)
         form = PatientForm(**{**form.__dict__, "record_number": patient.record_number})
-        checked = _check(session, form, clinic_today(session, now), patient_id)
+        checked = _check(session, form, clinic_today(session, now), patient_id, required)
         before = _snapshot(patient)
         _apply(patient, form, checked)
         patient.updated_at = now
         session.flush()
         changed = audit.changes(before, _snapshot(patient))
         if changed:
-            audit.record(session, now, actor.staff_id, "patient_changed", "patient", patient_id,
-                         changed, reason=reason.strip())
+            completed = bool(missing) and not missing_details(patient)
+            audit.record(session, now, actor.staff_id,
+                         PATIENT_COMPLETED if completed else PATIENT_CHANGED, "patient",
+                         patient_id, changed, reason=reason.strip())
         return changed
 
 

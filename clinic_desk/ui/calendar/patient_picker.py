@@ -1,5 +1,6 @@
 """Choosing the patient of a booking: the reception's type-ahead search, or registering the
-caller on the spot with the name or phone just typed."""
+caller on the spot with the name or phone just typed: in full, or quickly with name and
+phone only (the rest is asked on arrival)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.patient_search import search_patients
 from clinic_desk.services.patients import PatientSummary
 from clinic_desk.ui.badges import FlagBadgeDelegate
+from clinic_desk.ui.reception.quick_registration_dialog import QuickRegistrationDialog
 from clinic_desk.ui.reception.registration_dialog import RegistrationDialog
 from clinic_desk.ui.reception.view import FLAGS_COLUMN, SEARCH_DELAY_MS, PatientResultsModel
 
@@ -22,7 +24,8 @@ VISIBLE_ROWS = 5
 
 
 class PatientPicker(QWidget):
-    """Search box, a few results, and "Register new…" for a caller not yet on file."""
+    """Search box, a few results, and "Quick register…" or "Register new…" for a caller not
+    yet on file."""
 
     chosen = Signal(object)  # PatientSummary | None
 
@@ -39,6 +42,9 @@ class PatientPicker(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.run_search)
         self.search.textChanged.connect(lambda _text: self._timer.start())
+        self.quick_button = QPushButton(_("Quick register…"), objectName="quick_register")
+        self.quick_button.setToolTip(_("Name and phone only; the rest when the patient arrives"))
+        self.quick_button.clicked.connect(self.quick_register)
         self.register_button = QPushButton(_("Register new…"), objectName="register_patient")
         self.register_button.clicked.connect(self.register)
         self.model = PatientResultsModel(patients.today(desk), self)
@@ -62,6 +68,7 @@ class PatientPicker(QWidget):
             lambda _current, _previous: self.chosen.emit(self.selected()))
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.quick_button)
         top.addWidget(self.register_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -89,14 +96,26 @@ class PatientPicker(QWidget):
         self.results.selectRow(0)
         self.chosen.emit(summary)
 
-    def register(self) -> None:
-        """Register the caller: a typed phone number or Chinese name is filled in."""
+    def typed(self) -> tuple[str, str]:
+        """(name, phone) from the search box: a phone number, or a name in Chinese (pinyin
+        initials are no name)."""
         typed = self.search.text().strip()
-        is_phone = bool(typed) and patients.normalise_phone(typed) is not None
-        dialog = self.registration_dialog(
-            self.desk, self.actor, name=typed if typed and not typed.isascii() else "",
-            parent=self)
-        if is_phone:
-            dialog.phone.setText(typed)
+        if typed and patients.normalise_phone(typed) is not None:
+            return "", typed
+        return (typed if not typed.isascii() else ""), ""
+
+    def register(self) -> None:
+        """Register the caller in full, with what was typed filled in."""
+        name, phone = self.typed()
+        dialog = self.registration_dialog(self.desk, self.actor, name=name, parent=self)
+        dialog.phone.setText(phone)
+        self._show_registered(dialog)
+
+    def quick_register(self) -> None:
+        """Register the caller with name and phone only."""
+        name, phone = self.typed()
+        self._show_registered(QuickRegistrationDialog(self.desk, self.actor, name, phone, self))
+
+    def _show_registered(self, dialog: RegistrationDialog | QuickRegistrationDialog) -> None:
         if dialog.exec() and dialog.patient_id is not None:
             self.show_patient(dialog.patient_id)

@@ -37,6 +37,7 @@ from clinic_desk.ui.calendar.status import StatusLegend
 from clinic_desk.ui.calendar.time_inputs import chosen_date, date_edit, set_date
 from clinic_desk.ui.document_output import DocumentKind, present_document
 from clinic_desk.ui.live import ChangeWatcher
+from clinic_desk.ui.reception.registration_dialog import complete_details
 
 DAY, WEEK = "day", "week"
 #: The now-line moves and slots end even when nobody changes anything.
@@ -322,6 +323,9 @@ class CalendarView(QWidget):
             _("{name} confirmed the appointment."))
 
     def arrived(self, block: CalendarBlock) -> bool:
+        """Check the patient in; a patient registered by phone is completed first."""
+        if not complete_details(self.desk, self.actor, block.patient_id, self):
+            return False
         return self._act(block, lambda: calendar.mark_arrived(
             self.desk, self.actor, block.appointment_id, block.version),
             _("{name} is checked in and waits in the queue."))

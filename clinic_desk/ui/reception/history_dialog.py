@@ -12,14 +12,18 @@ from clinic_desk.clock import zone
 from clinic_desk.i18n import N_, format_datetime, gettext as _
 from clinic_desk.money import format_money
 from clinic_desk.services.context import Desk
-from clinic_desk.services.patients import HistoryEntry, patient_history
+from clinic_desk.services.patients import (PATIENT_CHANGED, PATIENT_COMPLETED,
+                                           PATIENT_QUICK_REGISTERED, PATIENT_REGISTERED,
+                                           HistoryEntry, patient_history)
 from clinic_desk.services.refunds import REFUND_RECORDED
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui.table_model import Column, RowTableModel
 
 ACTION_NAMES = {
-    "patient_registered": N_("Registered"),
-    "patient_changed": N_("Changed"),
+    PATIENT_REGISTERED: N_("Registered"),
+    PATIENT_QUICK_REGISTERED: N_("Registered with name and phone only"),
+    PATIENT_CHANGED: N_("Changed"),
+    PATIENT_COMPLETED: N_("Details completed"),
     REFUND_RECORDED: N_("Refund"),
 }
 
@@ -52,7 +56,7 @@ def refund_text(entry: HistoryEntry, currency: str) -> str:
 def changes_text(entry: HistoryEntry, currency: str) -> str:
     if entry.action == REFUND_RECORDED:
         return refund_text(entry, currency)
-    if entry.action != "patient_changed":
+    if entry.action not in (PATIENT_CHANGED, PATIENT_COMPLETED):
         return ""
     return "; ".join(f"{_(FIELD_NAMES.get(field, field))}: {_value(old)} → {_value(new)}"
                      for field, (old, new) in entry.changes.items())  # type: ignore[misc]

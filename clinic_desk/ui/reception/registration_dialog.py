@@ -1,6 +1,9 @@
-"""Registering a patient, or editing a registered one, with the duplicate warning."""
+"""Registering a patient, or editing a registered one, with the duplicate warning; and
+completing the details of a patient registered by phone when they arrive."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
@@ -60,18 +63,40 @@ class DuplicateDialog(QDialog):
         self.accept()
 
 
+def registering(parent: QWidget, duplicate_dialog: type[DuplicateDialog],
+                register: Callable[[bool], int]) -> int | None:
+    """Run `register(allow_duplicate)`; when the patient may be on file already, the desk
+    uses the existing record or registers anyway. Cancelling re-raises the warning, which
+    the form shows and stays open."""
+    try:
+        return register(False)
+    except DuplicatePatient as duplicate:
+        dialog = duplicate_dialog(duplicate.matches, parent)
+        if not dialog.exec():
+            raise
+        return register(True) if dialog.register_anyway else dialog.chosen_id
+
+
 class RegistrationDialog(FormDialog):
-    """New patient when `patient_id` is None, else an edit; `patient_id` is set on success."""
+    """New patient when `patient_id` is None, else an edit; `patient_id` is set on success.
+
+    `complete`: the patient registered by phone has arrived; the missing sex and date of
+    birth are required now.
+    """
 
     #: Tests replace this to answer the duplicate warning.
     duplicate_dialog = DuplicateDialog
 
     def __init__(self, desk: Desk, actor: Actor, patient_id: int | None = None,
-                 name: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(_("Register a patient") if patient_id is None else _("Edit patient"),
-                         parent)
+                 name: str = "", parent: QWidget | None = None, *,
+                 complete: bool = False) -> None:
+        title = (_("Register a patient") if patient_id is None
+                 else _("Complete the patient's details") if complete else _("Edit patient"))
+        super().__init__(title, parent)
         self.desk, self.actor, self.patient_id = desk, actor, patient_id
+        self.complete = complete
         form = patients.patient_form(desk, patient_id) if patient_id else None
+        self.missing = patients.missing_details(form) if form else ()
         self.name = QLineEdit(form.name if form else name, objectName="name")
         self.sex = data_combo([("", None)] + [(_(t), s) for s, t in SEX_NAMES.items()])
         self.sex.setObjectName("sex")
@@ -110,6 +135,15 @@ class RegistrationDialog(FormDialog):
             for kind_id, box in self.condition_boxes.items():
                 box.setChecked(kind_id in form.condition_kind_ids)
         self.reason = QLineEdit(objectName="reason")
+        if self.missing:
+            hint = QLabel(_("Registered by phone with name and phone only: ask for the sex "
+                            "and the date of birth.") if complete else
+                          _("Registered by phone with name and phone only: the sex and the "
+                            "date of birth are asked when the patient arrives."),
+                          objectName="missing_hint")
+            hint.setWordWrap(True)
+            hint.setProperty("role", "hint")
+            self.form.addRow(hint)
         self.add_row(_("Full name"), "name", self.name)
         self.add_row(_("Sex"), "sex", self.sex)
         self.add_row(_("Date of birth"), "birth_date", self.birth_date)
@@ -122,10 +156,12 @@ class RegistrationDialog(FormDialog):
         self.add_row("", "vip", self.vip)
         self.add_row(_("Notes"), "notes", self.notes)
         self.add_row(_("Record number"), "record_number", self.record_number)
-        if patient_id is not None:
+        if patient_id is not None and not complete:
             self.add_row(_("Reason for the change"), "reason", self.reason)
         self.finish_layout()
-        self.name.setFocus()
+        first_missing = {"sex": self.sex, "birth_date": self.birth_date}.get(
+            self.missing[0]) if complete and self.missing else None
+        (first_missing or self.name).setFocus()
 
     def fill_from_id(self) -> None:
         """A valid ID number fills in the date of birth and the sex."""
@@ -156,16 +192,16 @@ class RegistrationDialog(FormDialog):
         form = self.form_data()
         if self.patient_id is not None:
             patients.update_patient(self.desk, self.actor, self.patient_id, form,
-                                    self.reason.text())
+                                    self.reason.text(), complete=self.complete)
             return
-        try:
-            self.patient_id = patients.register_patient(self.desk, self.actor, form)
-        except DuplicatePatient as duplicate:
-            dialog = self.duplicate_dialog(duplicate.matches, self)
-            if not dialog.exec():
-                raise
-            if dialog.register_anyway:
-                self.patient_id = patients.register_patient(self.desk, self.actor, form,
-                                                            allow_duplicate=True)
-            else:
-                self.patient_id = dialog.chosen_id
+        self.patient_id = registering(self, self.duplicate_dialog, lambda allow: (
+            patients.register_patient(self.desk, self.actor, form, allow)))
+
+
+def complete_details(desk: Desk, actor: Actor, patient_id: int, parent: QWidget) -> bool:
+    """Before a patient registered by phone is checked in, the desk completes the details.
+    False when the desk cancelled: the patient is then not checked in."""
+    if not patients.get_summary(desk, patient_id).details_missing:
+        return True
+    return bool(RegistrationDialog(desk, actor, patient_id, parent=parent,
+                                   complete=True).exec())

@@ -1,17 +1,19 @@
 """The reception workspace, used all day with a phone in one hand: type to find a patient,
-Enter to check in, F2 to register, F4 to edit; everything works without the mouse."""
+Enter to check in, F2 to register, F4 to edit; everything works without the mouse. A patient
+registered by phone shows "details missing" and is completed before the check-in."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from clinic_desk.i18n import N_, format_date, gettext as _
+from clinic_desk.i18n import N_, gettext as _
 from clinic_desk.services import patients
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.patient_search import search_patients
@@ -19,10 +21,9 @@ from clinic_desk.services.patients import PatientSummary, display_phone
 from clinic_desk.ui.badges import FlagBadgeDelegate, badge_html
 from clinic_desk.ui.reception.check_in_dialog import CheckInDialog, rule_text
 from clinic_desk.ui.reception.history_dialog import HistoryDialog
-from clinic_desk.ui.reception.registration_dialog import RegistrationDialog
-from clinic_desk.ui.reception.summary import age_text
+from clinic_desk.ui.reception.registration_dialog import RegistrationDialog, complete_details
+from clinic_desk.ui.reception.summary import age_text, birth_text, sex_text
 from clinic_desk.ui.table_model import Column, RowTableModel
-from clinic_desk.ui.widgets import SEX_NAMES, enum_name
 
 #: Typing pauses shorter than this are one search, not one per keystroke.
 SEARCH_DELAY_MS = 120
@@ -39,9 +40,9 @@ class PatientResultsModel(RowTableModel[PatientSummary]):
             Column(N_("Record number"), lambda p: p.record_number),
             Column(N_("Full name"), lambda p: p.name),
             Column(N_("Flags"), lambda p: " ".join(f.name for f in p.flags)),
-            Column(N_("Sex"), lambda p: enum_name(SEX_NAMES, p.sex)),
+            Column(N_("Sex"), lambda p: sex_text(p.sex)),
             Column(N_("Age"), lambda p: age_text(p.birth_date, today), align_right=True),
-            Column(N_("Date of birth"), lambda p: format_date(p.birth_date, "short")),
+            Column(N_("Date of birth"), lambda p: birth_text(p.birth_date)),
             Column(N_("Phone"), lambda p: display_phone(p.phone)),
         )
 
@@ -189,11 +190,16 @@ class ReceptionView(QWidget):
         if patient is None:
             self.details.setText(_("Type to find a patient. F2 registers a new one."))
             return
-        self.details.setText(
-            f"<h3>{patient.name}</h3>{badge_html(patient.flags, patient.vip)}<br>"
-            + _("Record number: {number}").format(number=patient.record_number) + "<br>"
-            + f"{enum_name(SEX_NAMES, patient.sex)} · {age_text(patient.birth_date, self.today)}"
-            + f"<br>{display_phone(patient.phone)}")
+        person = " · ".join(part for part in (
+            sex_text(patient.sex), age_text(patient.birth_date, self.today)) if part)
+        lines = [f"<h3>{escape(patient.name)}</h3>"
+                 + badge_html(patient.flags, patient.vip, patient.details_missing),
+                 escape(_("Record number: {number}").format(number=patient.record_number)),
+                 escape(person), escape(display_phone(patient.phone))]
+        if patient.details_missing:
+            lines.append(escape(_("Registered by phone: the sex and the date of birth are "
+                                  "asked at the check-in.")))
+        self.details.setText("<br>".join(line for line in lines if line))
 
     def show_patient(self, patient_id: int) -> None:
         """Show one patient (after registering or editing) as the only result."""
@@ -227,6 +233,11 @@ class ReceptionView(QWidget):
         patient = self.selected()
         if patient is None:
             return
+        if not complete_details(self.desk, self.actor, patient.id, self):
+            self.focus_search()
+            return
+        if patient.details_missing:
+            self.show_patient(patient.id)
         dialog = CheckInDialog(self.desk, self.actor, patient.id, self)
         if dialog.exec() and dialog.result_ is not None:
             doctor = dialog.doctor_names.get(dialog.result_.doctor_id, "")
