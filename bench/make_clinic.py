@@ -59,6 +59,9 @@ MULTI_READING_SHARE = 0.08
 MAX_AGE_DAYS = 90 * 365 + 22
 CONDITION_SHARE = 0.06
 VIP_SHARE = 0.03
+#: One patient in this many is a caller booked by phone in the last month who has not come
+#: yet: name and phone only, no visits.
+CALLER_EVERY = 200
 
 FIRST_COMPLAINTS = ("牙痛三天", "右下后牙冷热敏感", "洗牙", "牙龈出血", "智齿发炎", "门牙缺损",
                     "想做矫正", "口腔检查", "牙齿松动", "镶牙咨询", "孩子蛀牙", "夜间咬合痛")
@@ -150,10 +153,14 @@ def _read_clinic(session: Session) -> _Clinic:
 _VisitRow = tuple[datetime, int, date, int, int, AssignmentRule, datetime, str]
 
 
+#: (created_at, name, national phone, sex, birth_date, vip, condition kind ids); a caller
+#: registered by phone has no sex and date of birth yet.
+_Person = tuple[datetime, str, str, Sex | None, date | None, bool, tuple[int, ...]]
+
+
 @dataclass
 class _Generated:
-    #: (created_at, name, national phone, sex, birth_date, vip, condition kind ids)
-    patients: list[tuple[datetime, str, str, Sex, date, bool, tuple[int, ...]]]
+    patients: list[_Person]
     visits: list[_VisitRow]
 
 
@@ -175,7 +182,8 @@ def _generate(rng: random.Random, clinic: _Clinic, patients: int, years: int,
     """Patients registered evenly over the years, each at a first visit; then one to a few
     more visits: the next step of a treatment within weeks, a check-up within the year
     (the same doctor, as the rules say), or a new problem years later (a first visit again,
-    by rotation among the doctors on duty in staff-number order)."""
+    by rotation among the doctors on duty in staff-number order). One in CALLER_EVERY is a
+    caller registered by phone with name and phone only, who has not come yet."""
     tz = zone(clinic.timezone)
     doctors = clinic.doctors
     if not doctors:
@@ -201,7 +209,7 @@ def _generate(rng: random.Random, clinic: _Clinic, patients: int, years: int,
     counts = (1, 2, 3, 4, 5, 6, 8)
     count_weights = (35, 60, 75, 85, 92, 97, 100)
     one_day = timedelta(days=1)
-    people: list[tuple[datetime, str, str, Sex, date, bool, tuple[int, ...]]] = []
+    people: list[_Person] = []
     visits: list[_VisitRow] = []
 
     def moment(day: date, start: int, end: int) -> tuple[datetime, int]:
@@ -226,6 +234,7 @@ def _generate(rng: random.Random, clinic: _Clinic, patients: int, years: int,
         previous: date | None = None
         roll = uniform() * 100
         wanted = next(n for n, w in zip(counts, count_weights) if roll < w)
+        first_visit = len(visits)
         for _number in range(wanted):
             if previous is not None:
                 roll = uniform()
@@ -274,6 +283,12 @@ def _generate(rng: random.Random, clinic: _Clinic, patients: int, years: int,
                            at + timedelta(minutes=20 + below(70)), complaint))
         if created_at is None:  # no working day fitted (born yesterday, a Sunday)
             created_at = datetime.combine(yesterday, time(10, 0), tz).astimezone(timezone.utc)
+        if index % CALLER_EVERY == CALLER_EVERY - 1:
+            del visits[first_visit:]
+            called = yesterday - timedelta(days=index // CALLER_EVERY % 30)
+            created_at = datetime.combine(called, time(10, 0), tz).astimezone(timezone.utc)
+            people.append((created_at, name, phone, None, None, vip, ()))
+            continue
         people.append((created_at, name, phone, sex, birth, vip, conditions))
     return _Generated(people, visits)
 
@@ -412,7 +427,7 @@ def _drop_secondary_indexes(write: Connection, tables: Sequence[str]) -> list[st
 
 
 def _write(desk: Desk, actor_id: int, clinic: _Clinic,
-           people: list[tuple[datetime, str, str, Sex, date, bool, tuple[int, ...]]],
+           people: list[_Person],
            ids: list[int],
            visits: list[_VisitRow],
            id_of: list[int], terms_results: Iterable[list[tuple[int, str]]],

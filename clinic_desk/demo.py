@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from clinic_desk.services.staff import Shift, StaffForm, add_staff
 
 DEMO_MANAGER = ("manager", "demo1234")
 DEMO_PATIENTS = 300
+#: The last of DEMO_PATIENTS called to book: name and phone only, completed when they arrive.
+DEMO_CALLERS = 12
 DEMO_APPOINTMENT_DAYS = 7
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
@@ -88,13 +91,18 @@ def random_mobile(rng: random.Random) -> str:
     return rng.choice(MOBILE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8))
 
 
-def _random_patient(rng: random.Random, today: date, condition_ids: list[int]) -> PatientForm:
-    """A patient; about one in eight has a flagged condition (allergy, hypertension ...)."""
+def _random_patient(rng: random.Random, today: date, condition_ids: list[int],
+                    caller: bool = False) -> PatientForm:
+    """A patient; about one in eight has a flagged condition (allergy, hypertension ...).
+    A `caller` registered by phone gave name and phone only."""
     birth = today - timedelta(days=rng.randrange(4 * 365, 85 * 365))
     conditions = frozenset(rng.sample(condition_ids, rng.choice((1, 1, 2))))
-    return PatientForm(name=random_name(rng), sex=rng.choice((Sex.FEMALE, Sex.MALE)),
+    form = PatientForm(name=random_name(rng), sex=rng.choice((Sex.FEMALE, Sex.MALE)),
                        birth_date=birth, phone=random_mobile(rng), vip=rng.random() < 0.03,
                        condition_kind_ids=conditions if rng.random() < 0.12 else frozenset())
+    if caller:
+        return replace(form, sex=None, birth_date=None, vip=False, condition_kind_ids=frozenset())
+    return form
 
 
 def setup_demo_clinic(desk: Desk, rng: random.Random) -> Actor:
@@ -132,9 +140,12 @@ def populate_demo(desk: Desk, seed: int = 20261123) -> Actor:
     today = business_date(now, get_settings(desk).timezone)
     condition_ids = [kind.id for kind in catalog.list_condition_kinds(desk, active_only=True)]
     with desk.db.write() as session:
-        patients = [create_patient(session, manager.staff_id,
-                                   _random_patient(rng, today, condition_ids), now, today,
-                                   allow_duplicate=True).id for _ in range(DEMO_PATIENTS)]
+        patients = []
+        for number in range(DEMO_PATIENTS):
+            caller = number >= DEMO_PATIENTS - DEMO_CALLERS
+            form = _random_patient(rng, today, condition_ids, caller)
+            patients.append(create_patient(session, manager.staff_id, form, now, today,
+                                           allow_duplicate=True, quick=caller).id)
     _book_demo_appointments(desk, manager, rng, patients)
     return manager
 
