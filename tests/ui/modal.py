@@ -16,7 +16,9 @@ WAIT_S = 10.0
 
 def when_shown(kind: type[D], action: Callable[[D], None]) -> list[D]:
     """Run `action` on the next modal dialog of `kind` once it shows; returns the dialogs
-    seen. If the action fails, the dialog is rejected, so the test fails instead of hanging."""
+    seen. The action must close the dialog (OK, Cancel ...). If it fails, or leaves the
+    dialog open (an OK that was refused), the dialog is rejected and the test fails instead
+    of waiting for ever."""
     seen: list[D] = []
     deadline = time.monotonic() + WAIT_S
 
@@ -32,6 +34,9 @@ def when_shown(kind: type[D], action: Callable[[D], None]) -> list[D]:
         except BaseException:
             dialog.reject()
             raise
+        if dialog.isVisible():
+            dialog.reject()
+            raise AssertionError(f"{kind.__name__} was still open after the test's answer")
 
     QTimer.singleShot(0, attempt)
     return seen
