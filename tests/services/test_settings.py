@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date, time
 
 import pytest
 
+from clinic_desk.services.calendar import day_view
 from clinic_desk.services.context import Desk
 from clinic_desk.services.settings import ClinicSettings, get_settings, save_settings
 
@@ -68,6 +70,12 @@ def test_saving_unchanged_settings_writes_nothing(clinic: Clinic) -> None:
     ({"wait_alert_second_minutes": 241}, "wait_alert_second_minutes"),
     ({"discount_limit_percent": 101}, "discount_limit_percent"),
     ({"discount_limit_percent": -1}, "discount_limit_percent"),
+    ({"opens_at": "08:10"}, "opens_at"),  # not on the quarter hour
+    ({"opens_at": "8 am"}, "opens_at"),
+    ({"closes_at": "20:00:30"}, "closes_at"),
+    ({"closes_at": "24:00"}, "closes_at"),
+    ({"opens_at": "09:00", "closes_at": "09:00"}, "closes_at"),
+    ({"opens_at": "18:00", "closes_at": "08:00"}, "closes_at"),
 ], ids=lambda value: value if isinstance(value, str) else None)
 def test_bad_settings_name_their_field_and_write_nothing(clinic: Clinic, changes: dict[str, object],
                                                          field: str) -> None:
@@ -75,6 +83,23 @@ def test_bad_settings_name_their_field_and_write_nothing(clinic: Clinic, changes
     error = expect_field_error(clinic.desk, field,
                                lambda: save_settings(clinic.desk, clinic.manager, new))
     assert set(error.errors) == {field}
+
+
+def test_the_calendar_follows_the_opening_hours_and_columns_set(clinic: Clinic) -> None:
+    monday = date(2026, 3, 2)
+    assert [c.key for c in day_view(clinic.desk, monday).columns] == []  # no doctors yet
+    new = replace(get_settings(clinic.desk), opens_at="07:30", closes_at="21:15",
+                  calendar_by_chair=True)
+
+    changed = save_settings(clinic.desk, clinic.manager, new)
+
+    assert changed == {"opens_at": ["08:00", "07:30"], "closes_at": ["20:00", "21:15"],
+                       "calendar_by_chair": [False, True]}
+    assert last_audit_entry(clinic.desk).details == changed
+    day = day_view(clinic.desk, monday)
+    assert (day.opens.time(), day.closes.time(), day.rows) == (time(7, 30), time(21, 15), 55)
+    rooms = [row[0] for row in rows(clinic.desk, "SELECT id FROM rooms ORDER BY sort_order")]
+    assert [c.key for c in day.columns] == rooms and rooms
 
 
 def test_defaults_apply_until_a_setting_is_stored(new_desk: Desk) -> None:

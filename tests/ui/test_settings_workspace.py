@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
-from PySide6.QtCore import QTime
+from PySide6.QtCore import Qt, QTime
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import func, select
 
@@ -54,6 +55,49 @@ def test_clinic_settings_are_saved(qtbot, desk, manager):
     assert page.saved_label.text() == "Saved."
     saved = get_settings(desk)
     assert (saved.clinic_name, saved.wait_alert_first_minutes) == ("明眸眼科", 10)
+
+
+def _type_time(qtbot, edit, text: str) -> None:
+    """Type hours and minutes as digits, then leave the field."""
+    window = edit.window()
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    edit.setFocus()
+    edit.setSelectedSection(edit.Section.HourSection)
+    QTest.keyClicks(edit, text)
+    QTest.keyClick(edit, Qt.Key.Key_Tab)
+
+
+def test_opening_hours_closing_before_opening_is_refused_at_the_field(qtbot, desk, manager):
+    page = ClinicPage(desk, manager)
+    qtbot.addWidget(page)
+    before = _audit_count(desk)
+    _type_time(qtbot, page.opens_at, "1800")
+    _type_time(qtbot, page.closes_at, "0800")
+    page.save_button.click()
+    assert page.errors.message_for("closes_at") == "The clinic must close after it opens."
+    assert page.errors.message_for("opens_at") == ""
+    assert (get_settings(desk).opens_at, get_settings(desk).closes_at) == ("08:00", "20:00")
+    assert _audit_count(desk) == before
+
+
+def test_opening_hours_and_chair_columns_are_saved_on_the_quarter_hour(qtbot, desk, manager):
+    page = ClinicPage(desk, manager)
+    qtbot.addWidget(page)
+    assert (page.opens_at.value(), page.closes_at.value()) == (time(8, 0), time(20, 0))
+    assert not page.calendar_by_chair.isChecked()
+    _type_time(qtbot, page.opens_at, "0737")  # a typed 07:37 becomes 07:30
+    _type_time(qtbot, page.closes_at, "2115")
+    page.calendar_by_chair.click()
+    page.save_button.click()
+    assert page.saved_label.text() == "Saved."
+    saved = get_settings(desk)
+    assert (saved.opens_at, saved.closes_at, saved.calendar_by_chair) == ("07:30", "21:15", True)
+    reopened = ClinicPage(desk, manager)
+    qtbot.addWidget(reopened)
+    assert (reopened.opens_at.value(), reopened.closes_at.value()) == (time(7, 30), time(21, 15))
+    assert reopened.calendar_by_chair.isChecked()
 
 
 def _fill_doctor(qtbot, dialog: StaffDialog, number: str, name: str) -> None:

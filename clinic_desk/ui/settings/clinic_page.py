@@ -1,16 +1,19 @@
-"""Clinic settings: printed name and address, currency, language, time zone, thresholds."""
+"""Clinic settings: printed name and address, currency, language, time zone, thresholds,
+and the calendar's opening hours and columns."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from zoneinfo import available_timezones
 
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from clinic_desk.i18n import gettext as _
 from clinic_desk.services.context import Actor, Desk
-from clinic_desk.services.settings import ClinicSettings, get_settings, save_settings
+from clinic_desk.services.settings import (ClinicSettings, get_settings, opening_hours,
+                                           save_settings)
+from clinic_desk.ui.calendar.time_inputs import QuarterTimeEdit
 from clinic_desk.ui.field_errors import FieldErrors
 from clinic_desk.ui.widgets import (DISPLAY_NAME_TEXTS, currency_combo, data_combo,
                                     language_combo, select_data)
@@ -67,6 +70,14 @@ class ClinicPage(QWidget):
             (_(text), mode.value) for mode, text in DISPLAY_NAME_TEXTS.items())
         self.display_names.setObjectName("display_name_mode")
         add(_("Names on the waiting-room screen"), "display_name_mode", self.display_names)
+        self.opens_at = QuarterTimeEdit(objectName="opens_at")
+        self.closes_at = QuarterTimeEdit(objectName="closes_at")
+        self.calendar_by_chair = QCheckBox(
+            _("The calendar's day has a column per chair, not per doctor"),
+            objectName="calendar_by_chair")
+        add(_("The clinic opens at"), "opens_at", self.opens_at)
+        add(_("The clinic closes at"), "closes_at", self.closes_at)
+        add("", "calendar_by_chair", self.calendar_by_chair)
         layout.addWidget(self.general_error)
         buttons = QHBoxLayout()
         self.save_button = QPushButton(_("Save"), objectName="save")
@@ -92,6 +103,10 @@ class ClinicPage(QWidget):
         self.alert_second.setValue(self.current.wait_alert_second_minutes)
         self.discount_limit.setValue(self.current.discount_limit_percent)
         select_data(self.display_names, self.current.display_name_mode)
+        opens, closes = opening_hours(self.current)
+        self.opens_at.set_value(opens)
+        self.closes_at.set_value(closes)
+        self.calendar_by_chair.setChecked(self.current.calendar_by_chair)
 
     def form_data(self) -> ClinicSettings:
         return replace(
@@ -102,7 +117,10 @@ class ClinicPage(QWidget):
             wait_alert_first_minutes=self.alert_first.value(),
             wait_alert_second_minutes=self.alert_second.value(),
             discount_limit_percent=self.discount_limit.value(),
-            display_name_mode=self.display_names.currentData())
+            display_name_mode=self.display_names.currentData(),
+            opens_at=self.opens_at.value().strftime("%H:%M"),
+            closes_at=self.closes_at.value().strftime("%H:%M"),
+            calendar_by_chair=self.calendar_by_chair.isChecked())
 
     def save(self) -> None:
         self.saved_label.clear()
