@@ -79,8 +79,8 @@ def reminder_columns() -> Sequence[Column[ReminderRow]]:
 
 def due_call_columns() -> Sequence[Column[DueCall]]:
     return (
-        Column(N_("Due"), lambda c: format_date(c.due_date, "short")),
-        Column(N_("Call"), call_kind_text),
+        Column(N_("Due date"), lambda c: format_date(c.due_date, "short")),
+        Column(N_("Kind of call"), call_kind_text),
         Column(N_("Patient"), lambda c: c.patient_name),
         Column(N_("Record number"), lambda c: c.record_number),
         Column(N_("Phone"), lambda c: c.phone),

@@ -40,7 +40,7 @@ class StatusLegend(QWidget):
             swatch.setStyleSheet(f"background-color: {look.fill}; "
                                  f"border-left: 4px solid {look.edge}; padding: 2px;")
             layout.addWidget(swatch)
-        off = QLabel(f"  {_('Not working')}  ")
+        off = QLabel("  " + _("Not working") + "  ")
         off.setStyleSheet("background-color: #e4e4e4; padding: 2px;")
         layout.addWidget(off)
         layout.addStretch()
