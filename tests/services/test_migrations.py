@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -17,14 +17,17 @@ from clinic_desk import migrate
 from clinic_desk.clinic import open_clinic
 from clinic_desk.clock import FixedClock
 from clinic_desk.db import Database
-from clinic_desk.migrate import (SchemaState, alembic_config, prepare_database, schema_state,
-                                 upgrade)
+from clinic_desk.migrate import (SchemaState, alembic_config, foreign_keys_off,
+                                 prepare_database, schema_state, upgrade)
 from clinic_desk.models import Base
 from clinic_desk.models.append_only import APPEND_ONLY_TABLES
 from clinic_desk.services.audit import GENESIS_HASH
+from clinic_desk.models import Sex
+from clinic_desk.services.patients import PatientForm, quick_register_patient, register_patient
 
 from tests.clinics import Clinic
-from .helpers import dump, raw_connection
+from .calendar_setup import Calendar
+from .helpers import dump, raw_connection, rows
 
 
 def table_names(db: Database) -> set[str]:
@@ -165,3 +168,54 @@ def test_a_file_from_the_first_revision_is_backed_up_then_upgraded_through_every
         triggers = {row[0] for row in connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     assert {f"{table}_no_update" for table in APPEND_ONLY_TABLES} <= triggers
+
+
+def migrate_down(db: Database, revision: str) -> None:
+    """Downgrade as `migrate.upgrade` upgrades: foreign keys off while tables are copied."""
+    config = alembic_config()
+    with db.engine.connect() as connection, foreign_keys_off(connection), connection.begin():
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def not_null_columns(path: Path, table: str) -> set[str]:
+    with raw_connection(path) as connection:
+        return {row[1] for row in connection.execute(f"PRAGMA table_info({table})") if row[3]}
+
+
+def test_patients_copied_to_allow_quick_registration_keep_every_row_referring_to_them(
+        cal: Calendar) -> None:
+    """Making sex and date of birth optional copies the patients table; their flagged
+    conditions and search terms (which cascade) and appointments (which refuse a missing
+    patient) must come through untouched, both ways."""
+    clinic = cal.clinic
+    (allergy,) = rows(clinic.desk, "SELECT id FROM condition_kinds ORDER BY id LIMIT 1")[0]
+    flagged = register_patient(clinic.desk, clinic.receptionist, PatientForm(
+        name="刘洋", sex=Sex.MALE, birth_date=date(1980, 1, 1), phone="139 1111 2222",
+        condition_kind_ids=frozenset({allergy})))
+    cal.book(flagged, cal.li)
+    before = dump(clinic.desk)
+    assert before["patient_conditions"] and before["patient_search_terms"]
+    assert before["appointments"]
+
+    migrate_down(clinic.desk.db, "0003")
+    assert {"sex", "birth_date"} <= not_null_columns(clinic.path, "patients")
+    assert dump(clinic.desk)["patient_conditions"] == before["patient_conditions"]
+    upgrade(clinic.desk.db)
+
+    assert not {"sex", "birth_date"} & not_null_columns(clinic.path, "patients")
+    assert dump(clinic.desk) == before
+    with raw_connection(clinic.path) as connection:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.execute("PRAGMA foreign_keys").fetchone() == (0,)  # a new one
+    with clinic.desk.db.engine.connect() as connection:  # the program's own, enforced again
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_going_back_before_quick_registration_is_refused_while_details_are_missing(
+        clinic: Clinic) -> None:
+    quick_register_patient(clinic.desk, clinic.receptionist, "赵晓雨", "138 1234 5678")
+    before = dump(clinic.desk)
+    with pytest.raises(RuntimeError, match="1 patients have no sex or date of birth"):
+        migrate_down(clinic.desk.db, "0003")
+    assert dump(clinic.desk) == before
