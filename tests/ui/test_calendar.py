@@ -13,12 +13,13 @@ import pytest
 from PySide6.QtCore import QDate, QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QWidget
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from clinic_desk.models import (Appointment, AppointmentChange, AppointmentChangeKind,
-                                AppointmentStatus, CallOutcome, FollowUpCall, Room)
+                                AppointmentStatus, CallOutcome, FollowUpCall, Patient, Room, Sex)
 from clinic_desk.services import calendar
 from clinic_desk.services.checkin import CheckInForm, CheckInRequest, check_in, propose_check_in
+from clinic_desk.services.patients import get_summary, quick_register_patient
 from clinic_desk.services.settings import get_settings, save_settings
 from clinic_desk.ui import messages
 from clinic_desk.ui.calendar.booking_dialog import BookingDialog
@@ -30,11 +31,14 @@ from clinic_desk.ui.calendar.view import CalendarView
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.main_window import MainWindow
 from clinic_desk.ui.queue.view import QueueView
+from clinic_desk.ui.reception.quick_registration_dialog import QuickRegistrationDialog
+from clinic_desk.ui.reception.registration_dialog import DuplicateDialog, RegistrationDialog
 from clinic_desk.ui.document_output import DocumentKind
 from tests.printing import poppler
 from tests.services.calendar_setup import TOMORROW, Calendar, build_calendar
 from tests.services.helpers import TODAY, at
 from tests.ui.document_preview import open_preview, workstation_config  # noqa: F401
+from tests.ui.modal import when_shown
 from tests.ui.typing import type_text
 
 LEFT = Qt.MouseButton.LeftButton
@@ -639,3 +643,102 @@ def test_would_not_wait_in_the_queue_opens_the_booking_with_the_patient(qtbot, c
     with desk.db.read() as session:
         (booked,) = session.execute(select(Appointment)).scalars()
         assert (booked.patient_id, booked.starts_at) == (cal.wang_fang, at(9, 0, TOMORROW))
+
+
+# --- booking by phone a caller not yet on file -------------------------------------------------
+
+def search_in_picker(qtbot, dialog: BookingDialog, text: str) -> None:  # type: ignore[no-untyped-def]
+    type_text(qtbot, dialog.patient.search, text)
+    qtbot.waitUntil(lambda: not dialog.patient._timer.isActive(), timeout=2000)
+
+
+def test_booking_by_phone_registers_the_caller_with_name_and_phone(qtbot, view, cal):
+    seen: dict[str, object] = {}
+
+    def register_quickly(quick: QuickRegistrationDialog) -> None:
+        seen["phone"] = quick.phone.text()
+        assert quick.focusWidget() is quick.name
+        press_ok(quick)  # no name yet: refused at the field, the dialog stays
+        seen["refusal"] = quick.errors.message_for("name")
+        type_text(qtbot, quick.name, "赵晓雨")
+        press_ok(quick)
+
+    def book_caller(dialog: QWidget) -> None:
+        assert isinstance(dialog, BookingDialog)
+        search_in_picker(qtbot, dialog, "138 1234 5678")
+        assert dialog.patient.selected() is None  # nobody on file with this phone
+        when_shown(QuickRegistrationDialog, register_quickly)
+        dialog.patient.quick_button.click()
+        chosen = dialog.patient.selected()
+        assert chosen is not None
+        seen.update(patient=chosen.id, line=dialog.patient_line.text(),
+                    units=dialog.units.value())
+        dialog.doctor.setCurrentIndex(dialog.doctor.findData(cal.li))
+        set_date(dialog.day, TOMORROW)
+        dialog.time.set_value(at(9, 0, TOMORROW).astimezone(dialog.tz).time())
+        press_ok(dialog)
+
+    with answering(book_caller):
+        view.book_button.click()
+    assert seen["phone"] == "138 1234 5678"
+    assert seen["refusal"] == "Enter the patient's name."
+    assert seen["units"] == 1  # a new patient's check-up
+    caller = seen["patient"]
+    assert "赵晓雨" in str(seen["line"]) and "details missing" in str(seen["line"])
+    summary = get_summary(cal.clinic.desk, caller)  # type: ignore[arg-type]
+    assert (summary.name, summary.phone, summary.details_missing) == (
+        "赵晓雨", "+8613812345678", True)
+    show_day(view, TOMORROW)
+    (block,) = view.grid.lanes[lane_index(view, cal.li)].blocks
+    assert (block.patient_id, block.starts_at, block.units) == (caller, at(9, 0, TOMORROW), 1)
+
+
+def patient_count(cal: Calendar) -> int:
+    with cal.clinic.desk.db.read() as session:
+        return session.execute(select(func.count()).select_from(Patient)).scalar_one()
+
+
+def test_a_caller_whose_phone_is_on_file_is_booked_as_that_patient(qtbot, view, cal):
+    patients_before = patient_count(cal)
+
+    def use_existing(duplicate: DuplicateDialog) -> None:
+        assert duplicate.matches.count() == 1
+        assert "张三" in duplicate.matches.item(0).text()
+        duplicate.use_button.click()
+
+    def book_caller(dialog: QWidget) -> None:
+        assert isinstance(dialog, BookingDialog)
+        search_in_picker(qtbot, dialog, "张")
+        when_shown(QuickRegistrationDialog, lambda quick: (
+            quick.phone.setText("139 0000 0001"), press_ok(quick)))
+        when_shown(DuplicateDialog, use_existing)
+        dialog.patient.quick_button.click()
+        chosen = dialog.patient.selected()
+        assert chosen is not None and chosen.id == cal.zhang
+        dialog.reject()
+
+    with answering(book_caller):
+        view.book_button.click()
+    assert patient_count(cal) == patients_before
+
+
+def test_arrival_of_a_caller_asks_for_the_missing_details_first(qtbot, view, cal):
+    caller = quick_register_patient(cal.clinic.desk, cal.actor, "赵晓雨", "138 1234 5678")
+    booked = cal.book(caller, cal.li, hour=10, minute=30, day=TODAY, units=1)
+    view.reload()
+
+    with answering(lambda dialog: dialog.reject()):
+        trigger(view, booked, "arrived")
+    assert block_of(view, booked).status == AppointmentStatus.BOOKED
+
+    def complete(dialog: QWidget) -> None:
+        assert isinstance(dialog, RegistrationDialog) and dialog.complete
+        dialog.sex.setCurrentIndex(dialog.sex.findData(Sex.MALE))
+        type_text(qtbot, dialog.birth_date, "19800131")
+        press_ok(dialog)
+
+    with answering(complete):
+        trigger(view, booked, "arrived")
+    assert block_of(view, booked).status == AppointmentStatus.ARRIVED
+    summary = get_summary(cal.clinic.desk, caller)
+    assert (summary.sex, summary.birth_date) == (Sex.MALE, date(1980, 1, 31))

@@ -6,15 +6,19 @@ from datetime import date, time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from sqlalchemy import select
 
 from clinic_desk.models import Patient, QueueEntry, Role, Sex, Visit
-from clinic_desk.services.patients import PatientForm, register_patient
+from clinic_desk.services.patients import PatientForm, quick_register_patient, register_patient
 from clinic_desk.services.staff import Shift, StaffForm, add_staff
+from clinic_desk.ui.badges import DETAILS_MISSING_COLOUR
+from clinic_desk.ui.reception.check_in_dialog import CheckInDialog
 from clinic_desk.ui.reception.registration_dialog import RegistrationDialog
-from clinic_desk.ui.reception.view import ReceptionView
+from clinic_desk.ui.reception.view import FLAGS_COLUMN, ReceptionView
+from tests.ui.modal import press, when_shown
 from tests.ui.typing import type_text
 
 
@@ -200,3 +204,77 @@ def test_the_managers_window_shows_an_emergency_at_once(qtbot, desk, clinic, doc
     assert bar.message.text() == "Emergency: 赵六 has arrived."
     bar.seen_button.click()
     assert bar.isHidden()
+
+
+# --- patients registered by phone ------------------------------------------------------------
+
+def _cell(view: ReceptionView, row: int, column: int) -> str:
+    return view.model.data(view.model.index(row, column))
+
+
+def test_a_patient_registered_by_phone_shows_details_missing(qtbot, view, desk, clinic):
+    caller = quick_register_patient(desk, clinic.receptionist, "赵晓雨", "138 1234 5678")
+    register_patient(desk, clinic.receptionist, PatientForm(
+        name="赵小云", sex=Sex.FEMALE, birth_date=date(1990, 1, 1), phone="139 1234 0000"))
+    view.resize(1100, 500)  # room for the badges
+    _type_search(qtbot, view, "zx")
+    assert view.model.rowCount() == 2
+    row = next(r for r in range(2) if view.model.row_at(r).id == caller)
+    other = 1 - row
+    headers = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    assert [_cell(view, row, headers.index(h)) for h in ("Sex", "Age", "Date of birth")] == \
+        ["", "", ""]
+    assert _cell(view, other, headers.index("Age")) == "36 y"
+    badge = QColor(DETAILS_MISSING_COLOUR).rgb()
+    assert badge in _colours_in(view, row, FLAGS_COLUMN)
+    assert badge not in _colours_in(view, other, FLAGS_COLUMN)
+    view.results.selectRow(row)
+    details = view.details.text()
+    assert "details missing" in details and "asked at the check-in" in details
+
+
+def _colours_in(view: ReceptionView, row: int, column: int) -> set[int]:
+    """The colours painted in one cell of the results table."""
+    view.results.viewport().repaint()
+    image = view.results.viewport().grab(view.results.visualRect(
+        view.model.index(row, column))).toImage()
+    return {image.pixel(x, y) for x in range(image.width()) for y in range(image.height())}
+
+
+def test_checking_in_a_patient_registered_by_phone_completes_the_details_first(
+        qtbot, view, desk, clinic, doctors):
+    caller = quick_register_patient(desk, clinic.receptionist, "赵晓雨", "138 1234 5678")
+    refusals: dict[str, str] = {}
+
+    def cancel(dialog: RegistrationDialog) -> None:
+        assert dialog.windowTitle() == "Complete the patient's details"
+        press(dialog, QDialogButtonBox.StandardButton.Cancel)
+
+    def complete(dialog: RegistrationDialog) -> None:
+        assert dialog.focusWidget() is dialog.sex  # the first missing detail
+        press(dialog, QDialogButtonBox.StandardButton.Ok)
+        refusals.update(sex=dialog.errors.message_for("sex"),
+                        birth_date=dialog.errors.message_for("birth_date"))
+        dialog.sex.setCurrentIndex(dialog.sex.findData(Sex.FEMALE))
+        type_text(qtbot, dialog.birth_date, "1990-05-17")
+        press(dialog, QDialogButtonBox.StandardButton.Ok)
+
+    _type_search(qtbot, view, "5678")
+    seen = when_shown(RegistrationDialog, cancel)
+    _key(view.search, Qt.Key.Key_Return)
+    assert len(seen) == 1 and "checked in" not in view.status.text()
+    with desk.db.read() as session:
+        assert session.execute(select(Visit)).first() is None
+
+    when_shown(RegistrationDialog, complete)
+    checked_in = when_shown(CheckInDialog, lambda dialog: press(
+        dialog, QDialogButtonBox.StandardButton.Ok))
+    _key(view.search, Qt.Key.Key_Return)
+    assert refusals == {"sex": "Choose the sex.", "birth_date": "Enter the date of birth."}
+    assert len(checked_in) == 1
+    qtbot.waitUntil(lambda: "checked in" in view.status.text(), timeout=3000)
+    with desk.db.read() as session:
+        visit = session.execute(select(Visit)).scalar_one()
+        patient = session.get(Patient, caller)
+        assert (visit.patient_id, patient.sex, patient.birth_date) == (
+            caller, Sex.FEMALE, date(1990, 5, 17))
