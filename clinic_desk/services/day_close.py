@@ -532,7 +532,14 @@ def reopen_day(desk: Desk, actor: Actor, closing_id: int, reason: str,
                approval: Approval | None = None) -> None:
     """A manager re-opens a closed day; the closing stays on record beside the new one."""
     now = desk.clock.now()
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError.single("reason", _("Give the reason."))
+    if len(reason) > MAX_TEXT:
+        raise ValidationError.single("reason", _("At most {count} characters.").format(
+            count=MAX_TEXT))
     with desk.db.write() as session:
+        closing = _effective(session, closing_id)
         manager = actor.staff_id if can(actor, Permission.APPROVE) else None
         if manager is None and approval is not None and _is_manager(session, approval.staff_id):
             manager = approval.staff_id
@@ -540,18 +547,12 @@ def reopen_day(desk: Desk, actor: Actor, closing_id: int, reason: str,
             if approval is None:
                 raise ApprovalNeeded(_("Re-opening a closed day needs a manager."))
             raise PermissionDenied(_("Only a manager can approve this."))
-        closing = _effective(session, closing_id)
-        if not reason.strip():
-            raise ValidationError.single("reason", _("Give the reason."))
-        if len(reason.strip()) > MAX_TEXT:
-            raise ValidationError.single("reason", _("At most {count} characters.").format(
-                count=MAX_TEXT))
         session.add(DayReopening(closing_id=closing.id, reopened_by_id=manager, reopened_at=now,
-                                 reason=reason.strip()))
+                                 reason=reason))
         session.flush()
         audit.record(session, now, actor.staff_id, "day_reopened", "day_closing", closing.id,
                      {"number": closing.number, "business_date": closing.business_date},
-                     reason=reason.strip(), approved_by_id=manager)
+                     reason=reason, approved_by_id=manager)
 
 
 # --- what the close screen lists ---------------------------------------------------------------
