@@ -57,8 +57,12 @@ class FlagBadgeDelegate(QStyledItemDelegate):
         y = option.rect.y() + (option.rect.height() - height) // 2
         for name, colour in items:
             width = metrics.horizontalAdvance(name) + 10
-            if x + width > option.rect.right():
-                break
+            room = option.rect.right() - x
+            if width > room:  # a narrow column: the first badge that does not fit is cut
+                if room < 2 * height:
+                    break
+                name = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room - 10)
+                width = room
             box = QRect(x, y, width, height)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(colour))

@@ -28,7 +28,7 @@ class QuickRegistrationDialog(FormDialog):
                         "asked when the patient arrives."), objectName="quick_hint")
         hint.setWordWrap(True)
         hint.setProperty("role", "hint")
-        self.form.addRow(hint)
+        self.layout_.insertWidget(0, hint)
         self.name = QLineEdit(name, objectName="name")
         self.phone = QLineEdit(phone, objectName="phone")
         self.add_row(_("Full name"), "name", self.name)

@@ -143,7 +143,7 @@ class RegistrationDialog(FormDialog):
                           objectName="missing_hint")
             hint.setWordWrap(True)
             hint.setProperty("role", "hint")
-            self.form.addRow(hint)
+            self.layout_.insertWidget(0, hint)
         self.add_row(_("Full name"), "name", self.name)
         self.add_row(_("Sex"), "sex", self.sex)
         self.add_row(_("Date of birth"), "birth_date", self.birth_date)
