@@ -269,7 +269,7 @@ def list_backups(database: Path) -> list[BackupFile]:
         return []
     files = [describe_file(path, database.stem) for path in folder.iterdir()
              if path.suffix == SUFFIX and path.is_file()]
-    return sorted(files, key=lambda f: (f.made_at, f.path.name), reverse=True)
+    return sorted(files, key=lambda f: (-f.made_at.timestamp(), f.path.name))
 
 
 def read_contents(path: Path) -> BackupContents:

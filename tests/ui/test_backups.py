@@ -152,7 +152,7 @@ def test_the_restore_dialog_shows_each_backup_and_puts_the_chosen_one_back(
 
     table = dialog.table
     assert dialog.model.rowCount() == 2
-    assert [dialog.model.index(r, 1).data() for r in range(2)] == ["Monthly", "Daily"]
+    assert [dialog.model.index(r, 1).data() for r in range(2)] == ["Daily", "Monthly"]
     assert table.selectionModel().selectedRows()[0].row() == 0
     assert "Patients: 1 · Visits: 0 · Payments: 0" in dialog.details.text()
     assert dialog.details.text().startswith("Made Mar 2, 2026, 10:00:00")
