@@ -37,7 +37,7 @@ class Charge(Base):
     created_at: Mapped[Timestamp]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     reverses_charge_id: Mapped[int | None] = mapped_column(ForeignKey("charges.id"))
-    correction_id: Mapped[int | None] = mapped_column(ForeignKey("corrections.id"))
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("corrections.id"), index=True)
 
 
 class Discount(Base):
@@ -57,7 +57,7 @@ class Discount(Base):
     created_at: Mapped[Timestamp]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     reverses_discount_id: Mapped[int | None] = mapped_column(ForeignKey("discounts.id"))
-    correction_id: Mapped[int | None] = mapped_column(ForeignKey("corrections.id"))
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("corrections.id"), index=True)
 
 
 class Receipt(Base):
@@ -104,7 +104,7 @@ class Payment(Base):
     created_at: Mapped[Timestamp]
     cashier_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     reverses_payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
-    correction_id: Mapped[int | None] = mapped_column(ForeignKey("corrections.id"))
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("corrections.id"), index=True)
 
 
 class Refund(Base):
