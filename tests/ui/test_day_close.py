@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 from clinic_desk.money import format_money, format_plain
 from clinic_desk.services.day_close import close_sheet, day_closings
 from clinic_desk.services.reconciliation import till_totals
+from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import background, messages
 from clinic_desk.ui.approval import ApprovalDialog
 from clinic_desk.ui.dayclose.count_dialog import CloseDayDialog
@@ -24,6 +25,7 @@ from clinic_desk.ui.dayclose.handover_dialog import HandoverDialog
 from clinic_desk.ui.dayclose.reopen_dialog import ReopenDialog
 from clinic_desk.ui.dayclose.view import DayCloseView
 from clinic_desk.ui.live import ChangeWatcher
+from clinic_desk.ui.settings.clinic_page import ClinicPage
 from tests.clinics import CASHIER_LOGIN, MANAGER_LOGIN
 from tests.services.cash import Till
 from tests.services.closing import close_exactly, notes_for
@@ -240,3 +242,25 @@ def test_the_overview_shows_todays_figures_and_follows_new_payments(
         watcher.poll()
     qtbot.waitUntil(lambda: received.text() == format_money(sum(day.values()) + 1230, "CNY"))
     assert overview.report is not None and overview.report.start == date(2026, 3, 2)
+
+
+def test_the_till_tolerance_and_approval_limit_are_clinic_settings(qtbot, desk, manager) -> None:  # type: ignore[no-untyped-def]
+    page = ClinicPage(desk, manager)
+    qtbot.addWidget(page)
+    assert page.closing_tolerance.text() == "1.00"
+    page.closing_tolerance.clear()
+    type_text(qtbot, page.closing_tolerance, "2.5x")
+    page.save_button.click()
+    assert page.errors.message_for("closing_tolerance")
+    page.closing_tolerance.clear()
+    type_text(qtbot, page.closing_tolerance, "2.50")
+    page.closing_approval_limit.clear()
+    type_text(qtbot, page.closing_approval_limit, "1.00")
+    page.save_button.click()
+    assert page.errors.message_for("closing_approval_limit")  # below the tolerance
+    assert get_settings(desk).closing_tolerance == 100
+    page.closing_approval_limit.clear()
+    type_text(qtbot, page.closing_approval_limit, "80")
+    page.save_button.click()
+    saved = get_settings(desk)
+    assert (saved.closing_tolerance, saved.closing_approval_limit) == (250, 8000)

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from clinic_desk.i18n import gettext as _
+from clinic_desk.money import AmountError, format_plain, parse_amount
 from clinic_desk.services.context import Actor, Desk
+from clinic_desk.services.errors import ValidationError
 from clinic_desk.services.settings import (ClinicSettings, get_settings, opening_hours,
                                            save_settings)
 from clinic_desk.ui.calendar.time_inputs import QuarterTimeEdit
@@ -70,6 +72,12 @@ class ClinicPage(QWidget):
             (_(text), mode.value) for mode, text in DISPLAY_NAME_TEXTS.items())
         self.display_names.setObjectName("display_name_mode")
         add(_("Names on the waiting-room screen"), "display_name_mode", self.display_names)
+        self.closing_tolerance = QLineEdit(objectName="closing_tolerance")
+        self.closing_approval_limit = QLineEdit(objectName="closing_approval_limit")
+        add(_("Till differences above this need an explanation"), "closing_tolerance",
+            self.closing_tolerance)
+        add(_("Till differences above this need a manager"), "closing_approval_limit",
+            self.closing_approval_limit)
         self.opens_at = QuarterTimeEdit(objectName="opens_at")
         self.closes_at = QuarterTimeEdit(objectName="closes_at")
         self.calendar_by_chair = QCheckBox(
@@ -103,12 +111,22 @@ class ClinicPage(QWidget):
         self.alert_second.setValue(self.current.wait_alert_second_minutes)
         self.discount_limit.setValue(self.current.discount_limit_percent)
         select_data(self.display_names, self.current.display_name_mode)
+        for edit, amount in ((self.closing_tolerance, self.current.closing_tolerance),
+                             (self.closing_approval_limit, self.current.closing_approval_limit)):
+            edit.setText(format_plain(amount, self.current.currency))
         opens, closes = opening_hours(self.current)
         self.opens_at.set_value(opens)
         self.closes_at.set_value(closes)
         self.calendar_by_chair.setChecked(self.current.calendar_by_chair)
 
+    def _amount(self, edit: QLineEdit, field: str) -> int:
+        try:
+            return parse_amount(edit.text(), self.currency.currentData())
+        except AmountError as error:
+            raise ValidationError.single(field, error.message) from None
+
     def form_data(self) -> ClinicSettings:
+        """The form as settings; an amount that is not one is refused at its field."""
         return replace(
             self.current, clinic_name=self.clinic_name.text(), address=self.address.text(),
             phone=self.phone.text(), currency=self.currency.currentData(),
@@ -120,7 +138,10 @@ class ClinicPage(QWidget):
             display_name_mode=self.display_names.currentData(),
             opens_at=self.opens_at.value().strftime("%H:%M"),
             closes_at=self.closes_at.value().strftime("%H:%M"),
-            calendar_by_chair=self.calendar_by_chair.isChecked())
+            calendar_by_chair=self.calendar_by_chair.isChecked(),
+            closing_tolerance=self._amount(self.closing_tolerance, "closing_tolerance"),
+            closing_approval_limit=self._amount(self.closing_approval_limit,
+                                                "closing_approval_limit"))
 
     def save(self) -> None:
         self.saved_label.clear()
