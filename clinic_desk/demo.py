@@ -14,12 +14,17 @@ from pathlib import Path
 from sqlalchemy import select
 
 from clinic_desk.clinic import open_clinic
-from clinic_desk.clock import business_date
-from clinic_desk.models import Role, Sex, VisitKind
-from clinic_desk.services import calendar, catalog
+from clinic_desk.clock import FixedClock, business_date
+from clinic_desk.models import PaymentKind, QueueState, Role, Sex, VisitKind
+from clinic_desk.money import format_plain
+from clinic_desk.services import calendar, catalog, queue
 from clinic_desk.services.auth import log_in
+from clinic_desk.services.bills import bill, waiting_to_pay
+from clinic_desk.services.cashdesk import (ChargeLine, PaymentPart, PaymentRequest, add_charges,
+                                          post_payment)
+from clinic_desk.services.checkin import CheckInForm, CheckInRequest, check_in, propose_check_in
 from clinic_desk.services.context import Actor, Desk
-from clinic_desk.services.errors import ValidationError
+from clinic_desk.services.errors import Conflict, ValidationError
 from clinic_desk.services.patients import PatientForm, create_patient
 from clinic_desk.services.settings import get_settings
 from clinic_desk.services.setup import FirstStartForm, create_clinic, needs_first_start
@@ -30,6 +35,11 @@ DEMO_PATIENTS = 300
 #: The last of DEMO_PATIENTS called to book: name and phone only, completed when they arrive.
 DEMO_CALLERS = 12
 DEMO_APPOINTMENT_DAYS = 7
+#: The demo opens on a day in progress: arrivals over the last hour and a half.
+DEMO_MORNING = timedelta(minutes=90)
+DEMO_ARRIVALS = 18
+DEMO_MAX_ITEM_PRICE = 500_00
+DEMO_COMPLAINTS = ("牙痛三天", "洗牙", "补牙复查", "牙龈出血", "智齿发炎", "矫正复诊", "牙齿松动")
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
             "于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷"
@@ -147,7 +157,76 @@ def populate_demo(desk: Desk, seed: int = 20261123) -> Actor:
             patients.append(create_patient(session, manager.staff_id, form, now, today,
                                            allow_duplicate=True, quick=caller).id)
     _book_demo_appointments(desk, manager, rng, patients)
+    _demo_morning(desk, rng, patients[:DEMO_PATIENTS - DEMO_CALLERS])
     return manager
+
+
+def _demo_morning(desk: Desk, rng: random.Random, patients: list[int]) -> None:
+    """The last hour and a half of the day so far, so the queue, its alerts and the cash
+    desk have something to show: arrivals at random moments, the longest-waiting patient
+    seen while others arrive, most of the treated paid with a receipt, some still waiting
+    to pay. Done through the services at the moments they happened; an arrival when no
+    doctor was on duty is left out."""
+    now = desk.clock.now()
+    clock = FixedClock(now - DEMO_MORNING)
+    past = Desk(db=desk.db, clock=clock)
+    receptionist = log_in(past, "reception", DEMO_MANAGER[1])
+    cashier = log_in(past, "cashier", DEMO_MANAGER[1])
+    moments = sorted(now - DEMO_MORNING * rng.random() for _ in range(DEMO_ARRIVALS))
+    in_chair: list[tuple[int, int]] = []
+    for patient_id, moment in zip(rng.sample(patients, DEMO_ARRIVALS), moments):
+        clock.set(moment)
+        if in_chair and rng.random() < 0.8:
+            queue.finish(past, receptionist, *in_chair.pop(0))
+        request = CheckInRequest(patient_id=patient_id)
+        try:
+            proposal = propose_check_in(past, request)
+            check_in(past, receptionist, CheckInForm(
+                request=request, visit_kind_id=proposal.visit_kind_id,
+                chief_complaint=rng.choice(DEMO_COMPLAINTS),
+                doctor_id=proposal.assignment.doctor_id))
+        except (ValidationError, Conflict):
+            continue  # nobody on duty then
+        if rng.random() < 0.5:
+            entry = _call_longest_waiting(past, receptionist)
+            if entry is not None:
+                queue.start_treatment(past, receptionist, *entry)
+                in_chair.append((entry[0], entry[1] + 1))
+    clock.set(now - timedelta(minutes=1))
+    _call_longest_waiting(past, receptionist)
+    _charge_and_pay(past, cashier, rng)
+
+
+def _call_longest_waiting(desk: Desk, actor: Actor) -> tuple[int, int] | None:
+    """Call in the patient who has waited longest: their queue entry and its new version,
+    or None when nobody waits."""
+    waiting = [row for row in queue.queue_snapshot(desk).rows
+               if row.state == QueueState.WAITING]
+    if not waiting:
+        return None
+    row = min(waiting, key=lambda r: r.entered_at)
+    queue.call_patient(desk, actor, row.entry_id, row.version)
+    return row.entry_id, row.version + 1
+
+
+def _charge_and_pay(desk: Desk, cashier: Actor, rng: random.Random) -> None:
+    """Everyday items charged on each treated visit; two in three paid in full."""
+    items = [item.id for item in catalog.list_price_items(desk)
+             if item.active and item.price <= DEMO_MAX_ITEM_PRICE]
+    methods = {m.kind: m.id for m in catalog.list_payment_methods(desk)}
+    currency = get_settings(desk).currency
+    for number, waiting in enumerate(waiting_to_pay(desk)):
+        add_charges(desk, cashier, waiting.visit_id,
+                    [ChargeLine(item) for item in rng.sample(items, 2)])
+        if number % 3 == 2:
+            continue  # still at the cash desk
+        due = bill(desk, waiting.patient_id, waiting.visit_id).due
+        kind = rng.choice((PaymentKind.CASH, PaymentKind.WECHAT, PaymentKind.ALIPAY))
+        reference = "" if kind == PaymentKind.CASH else str(rng.randrange(10**27, 10**28))
+        post_payment(desk, cashier, PaymentRequest(
+            patient_id=waiting.patient_id, visit_id=waiting.visit_id,
+            parts=(PaymentPart(methods[kind], format_plain(due, currency), reference=reference),),
+            idempotency_key=f"demo-{waiting.visit_id}"))
 
 
 def _book_demo_appointments(desk: Desk, manager: Actor, rng: random.Random,

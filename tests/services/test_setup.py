@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 
 from clinic_desk.demo import DEMO_MANAGER, DEMO_PATIENTS, populate_demo
-from clinic_desk.models import Role
-from clinic_desk.services import catalog
+from clinic_desk.models import QueueState, Role
+from clinic_desk.services import catalog, queue
 from clinic_desk.services.audit_report import verify_audit_log
 from clinic_desk.services.auth import log_in
+from clinic_desk.services.bills import waiting_to_pay
 from clinic_desk.services.context import Desk
 from clinic_desk.services.errors import Conflict, ValidationError
 from clinic_desk.services.settings import get_settings
@@ -111,3 +113,13 @@ def test_the_demo_clinic_is_believable_and_audited(new_desk: Desk) -> None:
     report = verify_audit_log(new_desk, manager)
     assert report.ok and report.entries_checked > 300
     assert log_in(new_desk, *DEMO_MANAGER) == manager
+
+
+def test_the_demo_opens_on_a_day_in_progress(new_desk: Desk) -> None:
+    populate_demo(new_desk)
+    states = Counter(row.state for row in queue.queue_snapshot(new_desk).rows)
+    assert states[QueueState.WAITING] >= 1 and states[QueueState.CALLED] == 1, states
+    owing = waiting_to_pay(new_desk)
+    assert owing and all(visit.visit_total > 0 and visit.due > 0 for visit in owing)
+    [(receipts,)] = rows(new_desk, "SELECT count(*) FROM receipts")
+    assert receipts >= len(owing)
