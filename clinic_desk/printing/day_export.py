@@ -2,8 +2,14 @@
 
 Amounts are real numbers (exact decimals of the currency, never floats) in the currency's
 number format, dates are real dates, so an accountant can sum, filter and pivot them. The
-workbook has a summary sheet and one sheet per kind of entry; the CSV is one journal of
-every ledger entry of the period, with a column for each dimension the summary groups by.
+workbook has a summary sheet (with the charges subtotalled by doctor, item and category)
+and a sheet per kind of money entry: payments, refunds, corrections, discounts, the cash
+count, and the visits. The CSV is one journal of every ledger entry of the period, charges
+included, with a column for each dimension the summary groups by.
+
+A workbook cell costs far more than a PDF line (openpyxl writes each one as XML), so the
+charge lines, the most numerous, are in the CSV only: a day's close stays well under a
+second.
 """
 
 from __future__ import annotations
@@ -71,7 +77,13 @@ class _Writer:
         self.tz = zone(report.timezone)
         self.bold = Font(bold=True)
 
-    def cell(self, sheet: WriteOnlyWorksheet, value: Any, bold: bool = False) -> WriteOnlyCell:
+    def cell(self, sheet: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
+        """A cell with its number format, or the plain value where none is needed (cells
+        cost most of a workbook's time; an empty text is no cell at all)."""
+        if value == "":
+            return None
+        if isinstance(value, (str, int, Decimal)) and not bold:
+            return value
         if isinstance(value, _Money):
             cell = WriteOnlyCell(sheet, value=to_decimal(value.minor, self.currency))
             cell.number_format = self.money_format
@@ -143,12 +155,6 @@ def _sheets(report: DayReport) -> list[_Sheet]:
                [(p.business_date, p.at, p.receipt_number, p.patient_name, p.record_number,
                  p.method_name, _Money(p.amount), p.detail, p.cashier, p.correction_number,
                  _("yes") if p.deposit else "") for p in report.payments]),
-        _Sheet(_("Charges"), (_("Date"), _("Time"), patient, record, _("Price-list item"),
-                              _("Category"), _("Doctor"), _("Qty"), _("Amount"),
-                              _("Correction")),
-               [(c.business_date, c.at, c.patient_name, c.record_number, c.item, c.category,
-                 c.doctor, c.quantity, _Money(c.amount), c.correction_number)
-                for c in report.charges]),
         _Sheet(_("Refunds"), (_("Date"), _("Time"), _("No."), patient, record,
                               _("Payment method"), _("Amount"), _("Reason"), _("Doctor"),
                               _("Approved by"), _("Cashier")),
