@@ -23,6 +23,7 @@ from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
 from clinic_desk.services.setup import needs_first_start
 from clinic_desk.services.staff import own_language, set_own_language
+from clinic_desk.ui import messages
 from clinic_desk.ui.backups.recovery import check_at_start
 from clinic_desk.ui.crash import install_crash_handler
 from clinic_desk.ui.first_start import FirstStartWizard
@@ -125,11 +126,14 @@ class QuitWhenDrawn(QObject):
 def back_up_at_exit(desk: Desk) -> None:
     """The automatic backup when the program closes; a failure is shown, never hidden."""
     try:
-        logger.info("backed up at exit to %s", backup_now(desk))
+        copy = backup_now(desk)
     except (DomainError, OSError, sqlite3.Error) as error:
         logger.exception("the backup at exit failed")
         message = error.message if isinstance(error, DomainError) else str(error)
-        QMessageBox.warning(None, _("The backup failed"), message)
+        messages.inform(None, _("The backup failed"), message, warning=True)
+        return
+    if copy is not None:
+        logger.info("backed up at exit to %s", copy)
 
 
 def run(location: str, demo: bool = False, exit_when_ready: bool = False) -> int:

@@ -97,10 +97,13 @@ def install_crash_handler(log_path: Path | None) -> CrashHandler:
     """Catch what nothing else caught, on the GUI thread and on worker threads (logged)."""
     handler = CrashHandler(log_path)
     sys.excepthook = handler
-    threading.excepthook = lambda args: logger.critical(
-        "unexpected error in thread %s", args.thread.name if args.thread else "?",
-        exc_info=(args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback))
+    threading.excepthook = _log_thread_error
     return handler
+
+
+def _log_thread_error(args: threading.ExceptHookArgs) -> None:
+    logger.critical("unexpected error in thread %s", args.thread.name if args.thread else "?",
+                    exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
 
 
 def report_error(error: BaseException) -> None:
