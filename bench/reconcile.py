@@ -44,6 +44,8 @@ from sqlalchemy import event, func, insert, select
 from bench.make_clinic import DEFAULT_SEED, build_clinic, default_path
 from clinic_desk.clinic import open_clinic
 from clinic_desk.clock import FixedClock, business_date, zone
+from clinic_desk.db import Database
+from clinic_desk.migrate import schema_state
 from clinic_desk.models import (AssignmentRule, CashCountLine, CashStation, Charge,
                                 Correction, Counter, DayClosing, DayClosingMethodTotal,
                                 DayHandover, Discount, PaymentKind, PaymentMethod,
@@ -311,7 +313,7 @@ def _money_history(desk: Desk, rng: random.Random, last_day: date) -> tuple[int,
 
 def _ledger_file(base: Path, rebuild: bool, seed: int, today: date) -> Path:
     ledger = base.with_name(base.stem + "-ledger.sqlite3")
-    if ledger.exists() and not rebuild:
+    if ledger.exists() and not rebuild and not _outdated(ledger):
         _say(f"reusing {ledger}")
         return ledger
     _copy(base, ledger)
@@ -327,6 +329,15 @@ def _ledger_file(base: Path, rebuild: bool, seed: int, today: date) -> Path:
     _say(f"money history: {entries:,} ledger entries and {closings:,} closes in "
          f"{clock.perf_counter() - started:.1f} s")
     return ledger
+
+
+def _outdated(path: Path) -> bool:
+    """A file made by an older program (its schema would be upgraded on every copy)."""
+    db = Database.open(path)
+    try:
+        return schema_state(db).needs_upgrade
+    finally:
+        db.dispose()
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -388,13 +399,25 @@ def _today(desk: Desk, rng: random.Random, today: date, entries: int, now: datet
 
 # --- timing -----------------------------------------------------------------------------------
 
-def _median_ms(action: Callable[[], object], runs: int) -> float:
+def _now() -> tuple[float, float]:
+    """Wall-clock and this process's CPU time: on a shared machine the second shows what
+    the work itself cost."""
+    return clock.perf_counter(), clock.process_time()
+
+
+def _ms(started: tuple[float, float]) -> tuple[float, float]:
+    wall, cpu = _now()
+    return (wall - started[0]) * 1000, (cpu - started[1]) * 1000
+
+
+def _median_ms(action: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median wall-clock and CPU milliseconds of `runs` runs."""
     times = []
     for _ in range(runs):
-        started = clock.perf_counter()
+        started = _now()
         action()
-        times.append((clock.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        times.append(_ms(started))
+    return (statistics.median(t[0] for t in times), statistics.median(t[1] for t in times))
 
 
 class _DayClose:
@@ -402,13 +425,12 @@ class _DayClose:
 
     def __init__(self, desk: Desk, manager: Actor, today: date) -> None:
         self.desk, self.manager, self.today = desk, manager, today
-        self.stages: dict[str, list[float]] = defaultdict(list)
+        self.stages: dict[str, list[tuple[float, float]]] = defaultdict(list)
         self.closings: list[int] = []
 
-    def _stage(self, name: str, started: float) -> float:
-        now = clock.perf_counter()
-        self.stages[name].append((now - started) * 1000)
-        return now
+    def _stage(self, name: str, started: tuple[float, float]) -> tuple[float, float]:
+        self.stages[name].append(_ms(started))
+        return _now()
 
     def __call__(self) -> None:
         desk, manager, today = self.desk, self.manager, self.today
@@ -418,7 +440,7 @@ class _DayClose:
         counts = {d: str(n) for d, n in _counts_for((FLOAT + cash) // 10 * 10)}
         reported = {t.method_id: f"{t.received / 100:.2f}" for t in totals
                     if t.kind != PaymentKind.CASH}
-        started = clock.perf_counter()
+        started = _now()
         sheet = close_sheet(desk, manager, today)
         result = record_count(desk, manager, CountForm(
             today, sheet.cash_station_id, counts, reported,
@@ -436,8 +458,14 @@ class _DayClose:
     def reopen(self) -> None:
         reopen_day(self.desk, self.manager, self.closings[-1], "benchmark run")
 
-    def median_ms(self) -> float:
-        return statistics.median(sum(run) for run in zip(*self.stages.values()))
+    def median_ms(self, which: int = 0) -> float:
+        """Median of the runs' totals (0: wall-clock, 1: CPU)."""
+        return statistics.median(sum(stage[which] for stage in run)
+                                 for run in zip(*self.stages.values()))
+
+    def stage_text(self, which: int) -> str:
+        return ", ".join(f"{name} {statistics.median(t[which] for t in times):.0f}"
+                         for name, times in self.stages.items())
 
 
 def _periods(today: date, years: int) -> list[tuple[str, date, date]]:
@@ -494,8 +522,9 @@ def _full_scans(plans: Sequence[tuple[str, list[str]]]) -> list[str]:
 
 
 def _period_ms(desk: Desk, manager: Actor, start: date, end: date,
-               runs: int) -> tuple[int, dict[str, float]]:
-    """The period's ledger entries, and the median times of its report, PDF and XLSX."""
+               runs: int) -> tuple[int, dict[str, tuple[float, float]]]:
+    """The period's ledger entries, and the median times (wall, CPU) of its report, PDF and
+    XLSX."""
     report = day_report(desk, start, end, actor=manager)
     count = sum(len(rows) for rows in (report.payments, report.refunds, report.charges,
                                        report.discounts))
@@ -536,18 +565,19 @@ def run(db: Path | None, patients: int, years: int, entries: int, runs: int,
         day()
         day.reopen()
     day_ms = day.median_ms()
-    _say(f"day close of {made:,} entries with its PDF and XLSX: median {day_ms:.0f} ms "
-         f"over {runs} runs (target {DAY_TARGET_MS:.0f} ms): " + ", ".join(
-             f"{name} {statistics.median(times):.0f}" for name, times in day.stages.items()))
+    _say(f"day close of {made:,} entries with its PDF and XLSX, median of {runs} runs "
+         f"(target {DAY_TARGET_MS:.0f} ms): {day_ms:.0f} ms ({day.stage_text(0)}); "
+         f"CPU {day.median_ms(1):.0f} ms ({day.stage_text(1)})")
 
     month_ms = 0.0
     for name, start, end in _periods(today, years):
         count, parts = _period_ms(desk, manager, start, end, runs)
-        total = sum(parts.values())
+        total = sum(wall for wall, _cpu in parts.values())
         if name == "month":
             month_ms = max(month_ms, total)
         _say(f"{name:<8} {start} .. {end}: {count:>7,} entries, {total:7.0f} ms ("
-             + ", ".join(f"{k} {v:.0f}" for k, v in parts.items()) + ")")
+             + ", ".join(f"{k} {v[0]:.0f}" for k, v in parts.items()) + "); CPU "
+             + f"{sum(cpu for _wall, cpu in parts.values()):.0f} ms")
     plans = _plans(desk, *_periods(today, years)[1][1:], desk.clock.now())
     _say("query plans of one month's report:")
     for table, steps in plans:
