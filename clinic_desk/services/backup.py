@@ -18,6 +18,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from enum import StrEnum
@@ -54,6 +55,13 @@ class DatabaseDamaged(DomainError):
         self.problem = problem
 
 
+class BackupFailed(DomainError):
+    """The copy could not be written: a full disk, a USB stick pulled out, no permission."""
+
+    def __init__(self, reason: object) -> None:
+        super().__init__(_("The copy could not be made: {reason}").format(reason=reason))
+
+
 def _read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection that never creates the file (a URI, so any path is safe)."""
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -81,10 +89,26 @@ def backup_sqlite_file(source: Path, destination: Path, progress: Progress | Non
                        pages_per_step: int = 256) -> Path:
     """Write a checked, consistent copy of `source` to `destination` (a single file without
     a WAL beside it). A partial or damaged copy never remains: BackupCancelled when `progress`
-    returned False, DatabaseDamaged when the copy fails the integrity check."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    returned False, DatabaseDamaged when `source` cannot be read or the copy fails the
+    integrity check, BackupFailed when the copy cannot be written."""
     partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial.unlink(missing_ok=True)
+        _copy_checked(source, partial, progress, pages_per_step)
+        partial.replace(destination)
+    except sqlite3.OperationalError as error:  # I/O, a full disk, a file that cannot be opened
+        raise BackupFailed(error) from error
+    except OSError as error:
+        raise BackupFailed(error.strerror or error) from error
+    finally:
+        with suppress(OSError):  # nothing to clean up where nothing could be written
+            partial.unlink(missing_ok=True)
+    return destination
+
+
+def _copy_checked(source: Path, partial: Path, progress: Progress | None,
+                  pages_per_step: int) -> None:
     cancelled = False
 
     def _step(_status: int, remaining: int, total: int) -> None:
@@ -93,29 +117,25 @@ def backup_sqlite_file(source: Path, destination: Path, progress: Progress | Non
             cancelled = True
             raise BackupCancelled()
 
+    src = _read_only(source)
+    dst = sqlite3.connect(partial)
     try:
-        src = _read_only(source)
-        dst = sqlite3.connect(partial)
-        try:
-            src.backup(dst, pages=pages_per_step, progress=_step)
-            dst.execute("PRAGMA journal_mode = DELETE")
-        except BackupCancelled:
-            pass
-        finally:
-            dst.close()
-            src.close()
-    except sqlite3.DatabaseError as error:
-        partial.unlink(missing_ok=True)
+        src.backup(dst, pages=pages_per_step, progress=_step)
+        dst.execute("PRAGMA journal_mode = DELETE")
+    except BackupCancelled:
+        pass
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as error:  # not a database, malformed
         raise DatabaseDamaged(source, str(error)) from error
+    finally:
+        dst.close()
+        src.close()
     if cancelled:
-        partial.unlink(missing_ok=True)
         raise BackupCancelled()
     problem = integrity_problem(partial)
     if problem is not None:
-        partial.unlink(missing_ok=True)
         raise DatabaseDamaged(source, problem)
-    partial.replace(destination)
-    return destination
 
 
 def _stamp_file(path: Path, moment: datetime) -> None:

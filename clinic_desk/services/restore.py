@@ -24,10 +24,10 @@ from clinic_desk.models import Staff
 from clinic_desk.paths import backups_dir_for
 from clinic_desk.services import audit
 from clinic_desk.services.auth import Permission, require
-from clinic_desk.services.backup import (SUFFIX, BackupContents, BackupFile, BackupCancelled,
-                                         DatabaseDamaged, Progress, backup_sqlite_file,
-                                         database_file, integrity_problem, list_backups,
-                                         read_contents)
+from clinic_desk.services.backup import (SUFFIX, BackupCancelled, BackupContents, BackupFailed,
+                                         BackupFile, DatabaseDamaged, Progress,
+                                         backup_sqlite_file, database_file, integrity_problem,
+                                         list_backups, read_contents)
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import Conflict
 
@@ -81,6 +81,8 @@ def _copy_into(backup: Path, database: Path, progress: Progress | None,
     target = sqlite3.connect(database)
     try:
         source.backup(target, pages=pages_per_step, progress=_step)
+    except sqlite3.OperationalError as error:  # a busy or full disk: the file is as it was
+        raise BackupFailed(error) from error
     finally:
         target.close()
         source.close()

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from clinic_desk.services.backup import (BackupCancelled, BackupKind, DatabaseDamaged,
-                                         back_up_to_folder, backup_now, backup_sqlite_file,
+from clinic_desk.services.backup import (BackupCancelled, BackupFailed, BackupKind,
+                                         DatabaseDamaged, back_up_to_folder, backup_now,
+                                         backup_sqlite_file,
                                          integrity_problem, list_backups, read_contents,
                                          rotate)
 from clinic_desk.services.errors import Conflict
@@ -79,6 +80,19 @@ def test_a_backup_cancelled_by_its_progress_callback_leaves_no_file(clinic: Clin
 
     assert len(calls) == 1 and calls[0][0] < calls[0][1]
     assert list(destination.parent.iterdir()) == []
+
+
+def test_a_copy_that_cannot_be_written_says_why_and_leaves_nothing(clinic: Clinic,
+                                                                  tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "stick"
+    not_a_folder.write_text("a file where the folder should be")
+
+    with pytest.raises(BackupFailed) as info:
+        backup_sqlite_file(clinic.path, not_a_folder / "clinic-copy.sqlite3")
+
+    assert info.value.message == "The copy could not be made: File exists"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "clinic.sqlite3", "clinic.sqlite3-shm", "clinic.sqlite3-wal", "stick"]
 
 
 # --- integrity ---------------------------------------------------------------------------------
