@@ -407,6 +407,28 @@ def test_by_chair_a_block_dragged_to_another_chair_keeps_its_doctor(
         view.book_slot(view.grid.lanes[1], at(9, 0, TOMORROW))
 
 
+def test_chairs_set_while_the_calendar_is_open_are_its_columns_at_the_next_refresh(
+        qtbot, view, cal):
+    desk = cal.clinic.desk
+    show_day(view, TOMORROW)
+    assert view.mode.itemText(0) == "Day by doctor"
+    assert [lane.column_key for lane in view.grid.lanes] == [cal.li, cal.wang]
+    save_settings(desk, cal.clinic.manager, replace(get_settings(desk), calendar_by_chair=True))
+    view.ticker.timeout.emit()  # the minute tick
+    with desk.db.read() as session:
+        chairs = list(session.execute(select(Room.id).order_by(Room.sort_order)).scalars())
+    assert view.mode.itemText(0) == "Day by chair"
+    assert [lane.column_key for lane in view.grid.lanes] == chairs
+
+    def chair_is_asked(dialog: QWidget) -> None:
+        assert isinstance(dialog, BookingDialog) and dialog.chair is not None
+        assert dialog.chair.currentData() == chairs[2]  # a chair, not a doctor
+        dialog.reject()
+
+    with answering(chair_is_asked):
+        view.book_slot(view.grid.lanes[2], at(9, 0, TOMORROW))
+
+
 # --- the appointment's menu --------------------------------------------------------------------
 
 def trigger(view: CalendarView, appointment_id: int, name: str) -> None:

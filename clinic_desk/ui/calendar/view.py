@@ -49,11 +49,12 @@ class CalendarView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.actor = desk, actor
-        self.by_chair = get_settings(desk).calendar_by_chair
+        self.by_chair = False
 
         self.mode = QComboBox(objectName="mode")
-        self.mode.addItem(_("Day by chair") if self.by_chair else _("Day by doctor"), DAY)
+        self.mode.addItem("", DAY)
         self.mode.addItem(_("Week of a doctor"), WEEK)
+        self._read_columns_setting()
         self.doctor = QComboBox(objectName="week_doctor")
         for doctor in list_doctors(desk):
             self.doctor.addItem(doctor.name, doctor.id)
@@ -147,6 +148,7 @@ class CalendarView(QWidget):
             return
         self._missed_reload = False
         calendar.mark_no_shows(self.desk)
+        self._read_columns_setting()
         day = self.day()
         if self.is_week() and self.doctor.currentData() is not None:
             week = calendar.week_view(self.desk, self.doctor.currentData(), day)
@@ -155,7 +157,7 @@ class CalendarView(QWidget):
                 doctor=self.doctor.currentText(), first=format_date(week.days[0].day),
                 last=format_date(week.days[-1].day))
         else:
-            lanes = day_lanes(calendar.day_view(self.desk, day))
+            lanes = day_lanes(calendar.day_view(self.desk, day, by_chair=self.by_chair))
             title = format_date(day, "full")
         self.grid.set_lanes(lanes, self.desk.clock.now())
         if self.pages.currentWidget() is self.calls:
@@ -179,6 +181,15 @@ class CalendarView(QWidget):
     def show_week_of(self, doctor_id: int) -> None:
         self.doctor.setCurrentIndex(max(0, self.doctor.findData(doctor_id)))
         self.mode.setCurrentIndex(self.mode.findData(WEEK))
+
+    def _read_columns_setting(self) -> None:
+        """Doctors or chairs as the day's columns: the clinic setting may change while the
+        calendar is open; the grid, booking and dragging all follow the value read here."""
+        by_chair = get_settings(self.desk).calendar_by_chair
+        if by_chair != self.by_chair or not self.mode.itemText(0):
+            self.by_chair = by_chair
+            self.mode.setItemText(self.mode.findData(DAY), _("Day by chair") if by_chair
+                                  else _("Day by doctor"))
 
     def say(self, text: str) -> None:
         self.status.setText(text)
