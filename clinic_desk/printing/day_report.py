@@ -31,6 +31,7 @@ from clinic_desk.services.reconciliation import ClosingRecord, DayReport
 
 PAPER = Paper.A4
 Money = Callable[[int], str]
+FIT = -1.0
 
 
 def period_text(report: DayReport) -> str:
@@ -54,21 +55,24 @@ def wait_text(wait: timedelta | None) -> str:
 @dataclass(frozen=True)
 class _Col:
     header: str
-    width: float  # 0: the column takes what the others leave
+    width: float = FIT  # FIT: as wide as its widest text; 0: what the other columns leave
     right: bool = False
 
 
 def _table(columns: Sequence[_Col], rows: Sequence[Sequence[str]], width: float, st: Styles,
            total: Sequence[str] | None = None) -> Flowable:
-    """A listing with a ruled header repeated on each page; figures right-aligned and never
-    wrapped, text wrapped in its column; an optional total row under a rule."""
-    widths = [c.width for c in columns]
+    """A listing with a ruled header repeated on each page; figures, numbers and times on
+    one line in columns that fit them, text wrapped in the columns left; an optional total
+    row under a rule."""
+    lines = [*rows, *([total] if total else [])]
+    widths = [fit_width([c.header, *(row[i] for row in lines)], st.body) + 2 * mm
+              if c.width == FIT else c.width for i, c in enumerate(columns)]
     flexible = [i for i, w in enumerate(widths) if not w]
     share = (width - sum(widths)) / max(len(flexible), 1)
     widths = [w or share for w in widths]
     data: list[list[Cell]] = [[Line(c.header, st.small_right if c.right else st.small)
                                for c in columns]]
-    for row in [*rows, *([total] if total else [])]:
+    for row in lines:
         data.append([Line(text, st.body_right) if c.right else para(text, st.body, width=w - 4)
                      for text, c, w in zip(row, columns, widths)])
     commands: list[tuple] = [("LINEBELOW", (0, 0), (-1, 0), 0.5, "black")]
@@ -94,10 +98,6 @@ class _Sections:
         return [CondPageBreak(30 * mm), Spacer(1, 3 * mm), heading, Spacer(1, 1 * mm)]
 
 
-def _figure_width(texts: Sequence[str], header: str, st: Styles) -> float:
-    return fit_width([*texts, header], st.body_right) + 3 * mm
-
-
 def _summary(report: DayReport, spec: PaperSpec, st: Styles, money: Money) -> list[Flowable]:
     rows = [AmountRow(_("Charged"), money(report.charged)),
             AmountRow(_("Discounts"), money(-report.discounted)),
@@ -113,10 +113,8 @@ def _methods(report: DayReport, spec: PaperSpec, st: Styles, money: Money) -> li
             for m in report.methods]
     total = [_("Total"), money(report.taken), money(report.corrected), money(-report.refunded),
              money(report.received)]
-    figures = [text for row in [*rows, total] for text in row[1:]]
     headers = (_("Taken"), _("Corrections"), _("Refunds"), _("Received"))
-    columns = [_Col(_("Payment method"), 0)] + [
-        _Col(h, _figure_width(figures, h, st), right=True) for h in headers]
+    columns = [_Col(_("Payment method"), 0)] + [_Col(h, right=True) for h in headers]
     height = 40 + 16 * max(len(report.methods), 1)
     return [_table(columns, rows, spec.content_width, st, total), Spacer(1, 3 * mm),
             method_chart(report, spec.content_width, height)]
@@ -127,10 +125,7 @@ def _totals_table(title: str, totals: Sequence[tuple[str, int, int]], spec: Pape
     rows = [[label, str(count), money(amount)] for label, amount, count in totals]
     total = [_("Total"), str(sum(c for _l, _a, c in totals)),
              money(sum(a for _l, a, _c in totals))]
-    amounts = [row[2] for row in [*rows, total]]
-    columns = [_Col(title, 0), _Col(_("Entries"), _figure_width([total[1]], _("Entries"), st),
-                                    right=True),
-               _Col(_("Charged"), _figure_width(amounts, _("Charged"), st), right=True)]
+    columns = [_Col(title, 0), _Col(_("Entries"), right=True), _Col(_("Charged"), right=True)]
     return _table(columns, rows, spec.content_width, st, total)
 
 
@@ -167,10 +162,8 @@ def _closing_detail(closing: ClosingRecord, spec: PaperSpec, st: Styles, money: 
     ], spec.content_width * 0.48, st)
     lines = [[money(d), str(c), money(d * c)] for d, c in closing.count_lines]
     count_total = ["", "", money(closing.counted_cash)]
-    figures = [t for row in [*lines, count_total] for t in row]
     half = spec.content_width * 0.46
-    count = _table([_Col(_("Note or coin"), _figure_width(figures, _("Note or coin"), st), True),
-                    _Col(_("Count"), _figure_width(figures, _("Count"), st) * 0.6, True),
+    count = _table([_Col(_("Note or coin"), right=True), _Col(_("Count"), right=True),
                     _Col(_("Amount"), 0, True)],
                    lines, half, st, count_total)
     side = grid([[amounts, "", count]], [spec.content_width * 0.48, spec.content_width * 0.06,
@@ -179,10 +172,9 @@ def _closing_detail(closing: ClosingRecord, spec: PaperSpec, st: Styles, money: 
     if closing.methods:
         checks = [[m.name, money(m.system), "—" if m.reported is None else money(m.reported),
                    money(m.difference)] for m in closing.methods]
-        figures = [t for row in checks for t in row[1:]]
         headers = (_("Program"), _("Terminal / merchant"), _("Difference"))
         flow += [Spacer(1, 2 * mm), _table(
-            [_Col(_("Payment method"), 0)] + [_Col(h, _figure_width(figures, h, st), True)
+            [_Col(_("Payment method"), 0)] + [_Col(h, right=True)
                                               for h in headers], checks, spec.content_width, st)]
     pairs = [(_("Explanation"), closing.explanation or "—"),
              (_("Closed by"), f"{closing.closed_by} · {local_date_time(closing.closed_at, tz)}")]
@@ -213,12 +205,11 @@ def _closings(report: DayReport, spec: PaperSpec, st: Styles, money: Money,
     rows = [[format_date(c.business_date, "short"), c.number, c.station, str(c.version),
              money(c.expected_cash), money(c.counted_cash), money(c.difference), closing_status(c)]
             for c in report.closings]
-    figures = [t for row in rows for t in row[4:7]]
-    return [_table([_Col(_("Date"), 20 * mm), _Col(_("Closing"), 16 * mm), _Col(_("Cash desk"), 0),
-                    _Col(_("Version"), 12 * mm, True),
-                    *(_Col(h, _figure_width(figures, h, st), True)
+    return [_table([_Col(_("Date")), _Col(_("Closing")), _Col(_("Cash desk"), 0),
+                    _Col(_("Version"), right=True),
+                    *(_Col(h, right=True)
                       for h in (_("Expected"), _("Counted"), _("Difference"))),
-                    _Col(_("Status"), 24 * mm)], rows, spec.content_width, st)]
+                    _Col(_("Status"))], rows, spec.content_width, st)]
 
 
 def _when(moment: datetime, report: DayReport, tz: tzinfo) -> str:
@@ -234,9 +225,9 @@ def _refunds(report: DayReport, spec: PaperSpec, st: Styles, money: Money,
     rows = [[r.number, _when(r.at, report, tz), f"{r.patient_name} ({r.record_number})",
              r.method_name, r.reason, money(r.amount)] for r in report.refunds]
     total = [_("Total"), "", "", "", "", money(report.refunded)]
-    return [_table([_Col(_("No."), 18 * mm), _Col(_("Time"), 22 * mm), _Col(_("Patient"), 0),
-                    _Col(_("Method"), 20 * mm), _Col(_("Reason"), 0),
-                    _Col(_("Amount"), _figure_width([total[-1]], _("Amount"), st), True)],
+    return [_table([_Col(_("No.")), _Col(_("Time")), _Col(_("Patient"), 0),
+                    _Col(_("Method")), _Col(_("Reason"), 0),
+                    _Col(_("Amount"), right=True)],
                    rows, spec.content_width, st, total)]
 
 
@@ -247,11 +238,10 @@ def _corrections(report: DayReport, spec: PaperSpec, st: Styles, money: Money,
     rows = [[c.number, _when(c.at, report, tz), f"{c.patient_name} ({c.record_number})",
              f"{c.what_was_wrong}\n{c.reason}\n{c.how_corrected}",
              f"{c.cashier} / {c.approved_by}", money(c.payments)] for c in report.corrections]
-    figures = [row[-1] for row in rows]
-    return [_table([_Col(_("No."), 18 * mm), _Col(_("Time"), 22 * mm), _Col(_("Patient"), 30 * mm),
+    return [_table([_Col(_("No.")), _Col(_("Time")), _Col(_("Patient"), 30 * mm),
                     _Col(_("What was wrong · why · how corrected"), 0),
                     _Col(_("Cashier / approved by"), 30 * mm),
-                    _Col(_("Payments"), _figure_width(figures, _("Payments"), st), True)],
+                    _Col(_("Payments"), right=True)],
                    rows, spec.content_width, st)]
 
 
@@ -262,9 +252,9 @@ def _discounts(report: DayReport, spec: PaperSpec, st: Styles, money: Money,
     rows = [[_when(d.at, report, tz), f"{d.patient_name} ({d.record_number})", d.reason,
              d.approved_by or "—", money(d.amount)] for d in report.discounts]
     total = [_("Total"), "", "", "", money(report.discounted)]
-    return [_table([_Col(_("Time"), 22 * mm), _Col(_("Patient"), 0), _Col(_("Reason"), 0),
-                    _Col(_("Approved by"), 24 * mm),
-                    _Col(_("Amount"), _figure_width([total[-1]], _("Amount"), st), True)],
+    return [_table([_Col(_("Time")), _Col(_("Patient"), 0), _Col(_("Reason"), 0),
+                    _Col(_("Approved by")),
+                    _Col(_("Amount"), right=True)],
                    rows, spec.content_width, st, total)]
 
 

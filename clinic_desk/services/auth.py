@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic_desk.i18n import gettext as _, format_time
-from clinic_desk.models import Role, Staff
+from clinic_desk.models import Role, Staff, StaffRole
 from clinic_desk.services import audit
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import (AccountLocked, AuthenticationFailed, DomainError,
@@ -166,3 +166,11 @@ def approve(desk: Desk, username: str, password: str) -> Approval:
     """A manager authenticates at this PC to approve one action (refund, correction, discount)."""
     actor = _check_credentials(desk, username, password, "approval_given", Permission.APPROVE)
     return Approval(staff_id=actor.staff_id, name=actor.name, at=desk.clock.now())
+
+
+def is_manager(session: Session, staff_id: int) -> bool:
+    """Whether this member of staff may approve now (an approval is checked again in the
+    transaction that uses it: the manager may have left since)."""
+    return session.execute(select(StaffRole.id).join(Staff).where(
+        StaffRole.staff_id == staff_id, StaffRole.role == Role.MANAGER,
+        Staff.active.is_(True))).first() is not None

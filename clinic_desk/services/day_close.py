@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session
 from clinic_desk.i18n import format_date, gettext as _
 from clinic_desk.models import (AuditEntry, CashCountLine, CashStation, DayClosing,
                                 DayClosingMethodTotal, DayHandover, DayReopening, Payment,
-                                PaymentKind, Refund, Role, Staff, StaffRole)
+                                PaymentKind, Refund)
 from clinic_desk.money import AmountError, format_money, parse_amount
 from clinic_desk.services import audit
-from clinic_desk.services.auth import Approval, Permission, can, require
+from clinic_desk.services.auth import Approval, Permission, can, is_manager, require
 from clinic_desk.services.cashdesk import ApprovalNeeded
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import (Conflict, FieldErrors, NotFound, PermissionDenied,
@@ -385,12 +385,6 @@ class ClosedDay:
     version: int
 
 
-def _is_manager(session: Session, staff_id: int) -> bool:
-    return session.execute(select(StaffRole.id).join(Staff).where(
-        StaffRole.staff_id == staff_id, StaffRole.role == Role.MANAGER,
-        Staff.active.is_(True))).first() is not None
-
-
 def _recorded_count(session: Session, actor: Actor, count_id: int) -> _Count:
     """The count `close_day` may close on: this cashier's, and the last one for its till
     and day."""
@@ -430,7 +424,7 @@ def _approver(session: Session, actor: Actor, result: CountResult,
             limit=format_money(result.approval_limit, result.currency)))
     if approval.staff_id == actor.staff_id:
         raise PermissionDenied(_("Another manager must approve your own close."))
-    if not _is_manager(session, approval.staff_id):
+    if not is_manager(session, approval.staff_id):
         raise PermissionDenied(_("Only a manager can approve this."))
     return approval.staff_id
 
@@ -541,7 +535,7 @@ def reopen_day(desk: Desk, actor: Actor, closing_id: int, reason: str,
     with desk.db.write() as session:
         closing = _effective(session, closing_id)
         manager = actor.staff_id if can(actor, Permission.APPROVE) else None
-        if manager is None and approval is not None and _is_manager(session, approval.staff_id):
+        if manager is None and approval is not None and is_manager(session, approval.staff_id):
             manager = approval.staff_id
         if manager is None:
             if approval is None:
