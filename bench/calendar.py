@@ -20,35 +20,31 @@ The last line is `BENCH calendar day_view_ms=... free_slot_ms=...` (95th percent
 
 from __future__ import annotations
 
-import argparse
 import random
-import shutil
 import sys
 import time as clock
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench.make_clinic import DEFAULT_SEED, build_clinic, default_path
-from bench.queue import DOCTOR_NAMES
-from bench.search import percentile
+from bench.clinic_copy import base_clinic, clinic_arguments, working_copy
+from bench.make_clinic import DEFAULT_SEED
+from bench.staff import add_doctors, first_actor, retire_doctors
+from bench.timing import percentile, summary, timings
 from clinic_desk.clinic import open_clinic
 from clinic_desk.clock import FixedClock, zone
-from clinic_desk.models import (Appointment, AppointmentStatus, Patient, Role, Sex, Staff,
-                                StaffRole, VisitKind)
+from clinic_desk.models import Appointment, AppointmentStatus, Patient, Role, VisitKind
 from clinic_desk.services import audit
 from clinic_desk.services.calendar import UNIT, day_view, free_slots, mark_no_shows, week_view
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
-from clinic_desk.services.staff import Shift, StaffForm, add_staff, staff_form, update_staff
+from clinic_desk.services.staff import Shift
 
 DEFAULT_PATIENTS = 20_000
 DEFAULT_YEARS = 1
 DEFAULT_RUNS = 200
-WARM_UP = 20
 DOCTORS = 12
 PER_DAY = 300
 DAYS_BEFORE = 28
@@ -59,39 +55,11 @@ FREE_SLOT_TARGET_MS = 20.0
 SHIFTS = ((time(8, 0), time(12, 0)), (time(13, 0), time(20, 0)))
 
 
-def _working_copy(db: Path | None, patients: int, years: int, seed: int, rebuild: bool,
-                  say: Callable[[str], None]) -> Path:
-    """A copy of the base clinic (built first if missing): the base is never changed."""
-    base = db or default_path(patients, years, seed)
-    if rebuild or not base.exists():
-        build_clinic(base, patients, years, seed, progress=say)
-    copy = base.with_name(base.stem + "-calendar.sqlite3")
-    for suffix in ("", "-wal", "-shm"):
-        copy.with_name(copy.name + suffix).unlink(missing_ok=True)
-    shutil.copyfile(base, copy)
-    say(f"working on a copy of {base}")
-    return copy
-
-
-def _manager(desk: Desk) -> Actor:
-    with desk.db.read() as session:
-        staff = session.execute(select(Staff).join(StaffRole).where(
-            StaffRole.role == Role.MANAGER).order_by(Staff.id).limit(1)).scalar_one()
-        return Actor(staff.id, staff.full_name, frozenset({Role.MANAGER}))
-
-
 def _replace_doctors(desk: Desk, manager: Actor) -> list[int]:
     """The demo doctors leave; 12 doctors working every day take their place."""
-    with desk.db.read() as session:
-        old = list(session.execute(select(StaffRole.staff_id).where(
-            StaffRole.role == Role.DOCTOR)).scalars())
-    for staff_id in old:
-        update_staff(desk, manager, staff_id, replace(staff_form(desk, staff_id), active=False))
-    shifts = tuple(Shift(day, start, end) for day in range(7) for start, end in SHIFTS)
-    return [add_staff(desk, manager, StaffForm(
-        staff_number=f"K{n:02d}", full_name=name, sex=Sex.FEMALE if n % 2 else Sex.MALE,
-        roles=frozenset({Role.DOCTOR}), shifts=shifts))
-        for n, name in enumerate(DOCTOR_NAMES[:DOCTORS], start=1)]
+    retire_doctors(desk, manager)
+    return add_doctors(desk, manager, DOCTORS, "K", [
+        Shift(day, start, end) for day in range(7) for start, end in SHIFTS])
 
 
 def _bench_day(desk: Desk) -> date:
@@ -166,32 +134,17 @@ def _insert_appointments(desk: Desk, rng: random.Random, doctors: list[int], day
     return len(rows)
 
 
-def _timings(action: Callable[[], object], runs: int) -> list[float]:
-    for _ in range(WARM_UP):
-        action()
-    timings = []
-    for _ in range(runs):
-        started = clock.perf_counter()
-        action()
-        timings.append((clock.perf_counter() - started) * 1000)
-    return timings
-
-
-def _summary(values: Sequence[float]) -> str:
-    return (f"p50 {percentile(values, 50):6.2f} ms  p95 {percentile(values, 95):6.2f} ms  "
-            f"max {max(values):6.2f} ms")
-
-
 def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAULT_SEED,
         rebuild: bool = False, say: Callable[[str], None] = print) -> str:
-    path = _working_copy(db, patients, years, seed, rebuild, say)
+    path = working_copy(base_clinic(db, patients, years, seed, rebuild, say), "calendar")
     rng = random.Random(seed + 5)
     started = clock.perf_counter()
     desk = open_clinic(path, clock=FixedClock(datetime.now(UTC)))
     fixed = desk.clock
     assert isinstance(fixed, FixedClock)
     try:
-        manager = _manager(desk)
+        with desk.db.read() as session:
+            manager = first_actor(session, Role.MANAGER)
         doctors = _replace_doctors(desk, manager)
         day = _bench_day(desk)
         tz = zone(get_settings(desk).timezone)
@@ -212,17 +165,17 @@ def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAU
         if slot.starts_at.date() < day + timedelta(days=SOLID_DAYS):
             raise SystemExit("the free slot finder found a slot in a fully booked month")
 
-        day_ms = _timings(lambda: day_view(desk, day), runs)
-        slot_ms = _timings(lambda: free_slots(desk, 2, doctors[0], opening, limit=1), runs)
-        any_ms = _timings(lambda: free_slots(desk, 2, None, opening, limit=10), runs)
-        week_ms = _timings(lambda: week_view(desk, doctors[1], day), runs)
-        sweep_ms = _timings(lambda: mark_no_shows(desk), runs)
-        say(f"day_view (target {DAY_VIEW_TARGET_MS:.0f} ms), {runs} runs:      {_summary(day_ms)}")
+        day_ms = timings(lambda: day_view(desk, day), runs)
+        slot_ms = timings(lambda: free_slots(desk, 2, doctors[0], opening, limit=1), runs)
+        any_ms = timings(lambda: free_slots(desk, 2, None, opening, limit=10), runs)
+        week_ms = timings(lambda: week_view(desk, doctors[1], day), runs)
+        sweep_ms = timings(lambda: mark_no_shows(desk), runs)
+        say(f"day_view (target {DAY_VIEW_TARGET_MS:.0f} ms), {runs} runs:      {summary(day_ms)}")
         say(f"free_slots across the month (target {FREE_SLOT_TARGET_MS:.0f} ms): "
-            f"{_summary(slot_ms)}")
-        say(f"  free_slots, any doctor, 10 slots:       {_summary(any_ms)}")
-        say(f"  week_view of one doctor:                {_summary(week_ms)}")
-        say(f"  mark_no_shows with nothing to mark:     {_summary(sweep_ms)}")
+            f"{summary(slot_ms)}")
+        say(f"  free_slots, any doctor, 10 slots:       {summary(any_ms)}")
+        say(f"  week_view of one doctor:                {summary(week_ms)}")
+        say(f"  mark_no_shows with nothing to mark:     {summary(sweep_ms)}")
     finally:
         desk.db.dispose()
     return (f"BENCH calendar day_view_ms={percentile(day_ms, 95):.2f} "
@@ -230,18 +183,8 @@ def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAU
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.calendar", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS)
-    parser.add_argument("--years", type=int, default=DEFAULT_YEARS)
-    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--db", type=Path, default=None,
-                        help="base clinic file to reuse if it exists, else to build; it is "
-                             "copied, never changed; default: one in "
-                             f"{default_path(1, 1, 1).parent}")
-    parser.add_argument("--rebuild", action="store_true", help="build the base clinic anew")
-    args = parser.parse_args(argv)
+    args = clinic_arguments("python -m bench.calendar", __doc__, DEFAULT_PATIENTS,
+                            DEFAULT_YEARS, DEFAULT_RUNS).parse_args(argv)
     print(run(args.db, args.patients, args.years, args.runs, args.seed, args.rebuild))
     return 0
 

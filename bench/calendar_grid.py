@@ -38,20 +38,19 @@ from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bench.queue import DOCTOR_NAMES  # noqa: E402
-from bench.search import percentile  # noqa: E402
+from bench.staff import add_doctors, retire_doctors  # noqa: E402
+from bench.timing import percentile, summary, timings  # noqa: E402
 from clinic_desk.clinic import open_clinic  # noqa: E402
 from clinic_desk.clock import FixedClock, zone  # noqa: E402
 from clinic_desk.demo import random_mobile, random_name, setup_demo_clinic  # noqa: E402
-from clinic_desk.models import Role, Sex  # noqa: E402
+from clinic_desk.models import Sex  # noqa: E402
 from clinic_desk.services import calendar  # noqa: E402
 from clinic_desk.services.calendar import BookingRequest  # noqa: E402
 from clinic_desk.services.catalog import list_visit_kinds  # noqa: E402
 from clinic_desk.services.context import Actor, Desk  # noqa: E402
 from clinic_desk.services.patients import PatientForm, create_patient  # noqa: E402
 from clinic_desk.services.settings import get_settings  # noqa: E402
-from clinic_desk.services.staff import (Shift, StaffForm, add_staff, list_staff,  # noqa: E402
-                                        staff_form, update_staff)
+from clinic_desk.services.staff import Shift  # noqa: E402
 from clinic_desk.ui.calendar.grid import CalendarGrid, day_lanes  # noqa: E402
 from clinic_desk.ui.look import apply_language  # noqa: E402
 
@@ -68,15 +67,9 @@ DAY = date(2026, 3, 2)
 def _clinic(desk: Desk, rng: random.Random) -> tuple[Actor, list[int], list[int]]:
     """(manager, the 12 doctors, the patients)."""
     manager = setup_demo_clinic(desk, rng)
-    for staff in list_staff(desk):
-        if Role.DOCTOR in staff.roles:
-            update_staff(desk, manager, staff.id, replace(staff_form(desk, staff.id),
-                                                          active=False))
-    every_day = tuple(Shift(weekday, time(8, 0), time(20, 0)) for weekday in range(7))
-    doctors = [add_staff(desk, manager, StaffForm(
-        staff_number=f"G{n:02d}", full_name=name, sex=Sex.FEMALE if n % 2 else Sex.MALE,
-        roles=frozenset({Role.DOCTOR}), shifts=every_day))
-        for n, name in enumerate(DOCTOR_NAMES[:DOCTORS], start=1)]
+    retire_doctors(desk, manager)
+    doctors = add_doctors(desk, manager, DOCTORS, "G", [
+        Shift(weekday, time(8, 0), time(20, 0)) for weekday in range(7)])
     now = desk.clock.now()
     with desk.db.write() as session:
         patients = [create_patient(session, manager.staff_id, PatientForm(
@@ -110,22 +103,6 @@ def _book_day(desk: Desk, manager: Actor, doctors: Sequence[int], patients: Sequ
     return booked
 
 
-def _time(action: Callable[[], object], runs: int) -> list[float]:
-    for _ in range(WARM_UP):
-        action()
-    timings = []
-    for _ in range(runs):
-        started = clock.perf_counter()
-        action()
-        timings.append((clock.perf_counter() - started) * 1000)
-    return timings
-
-
-def _summary(values: Sequence[float]) -> str:
-    return (f"p50 {percentile(values, 50):6.2f} ms  p95 {percentile(values, 95):6.2f} ms  "
-            f"max {max(values):6.2f} ms")
-
-
 def run(runs: int, seed: int, say: Callable[[str], None] = print) -> str:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_language(app, "zh_CN")  # type: ignore[arg-type]
@@ -142,9 +119,9 @@ def run(runs: int, seed: int, say: Callable[[str], None] = print) -> str:
                 f"for {len(doctors)} doctors on {DAY}")
 
             view = calendar.day_view(desk, DAY)
-            read = _time(lambda: calendar.day_view(desk, DAY), runs)
+            read = timings(lambda: calendar.day_view(desk, DAY), runs, WARM_UP)
             lanes = day_lanes(view)
-            building = _time(lambda: day_lanes(view), runs)
+            building = timings(lambda: day_lanes(view), runs, WARM_UP)
             grid = CalendarGrid()
             grid.resize(*SIZE)
             grid.show()
@@ -165,9 +142,9 @@ def run(runs: int, seed: int, say: Callable[[str], None] = print) -> str:
                     grid.viewport().repaint()
                 return action
 
-            unchanged = _time(refresh(0), runs)
-            one_lane = _time(refresh(1), runs)
-            all_lanes = _time(refresh(len(lanes)), runs)
+            unchanged = timings(refresh(0), runs, WARM_UP)
+            one_lane = timings(refresh(1), runs, WARM_UP)
+            all_lanes = timings(refresh(len(lanes)), runs, WARM_UP)
             bar = grid.verticalScrollBar()
 
             def scroll() -> None:
@@ -175,7 +152,7 @@ def run(runs: int, seed: int, say: Callable[[str], None] = print) -> str:
                              else 0)
                 grid.viewport().repaint()
 
-            scrolling = _time(scroll, runs)
+            scrolling = timings(scroll, runs, WARM_UP)
             bar.setValue(0)
             block = lanes[0].blocks[len(lanes[0].blocks) // 3]
             rect = grid.rect_of(block.appointment_id)
@@ -196,14 +173,14 @@ def run(runs: int, seed: int, say: Callable[[str], None] = print) -> str:
                     Qt.KeyboardModifier.NoModifier))
                 grid.viewport().repaint()
 
-            dragging = _time(move, runs)
-            say(f"day_view (services' read), {runs} runs:  {_summary(read)}")
-            say(f"day_lanes (into lanes):              {_summary(building)}")
-            say(f"refresh, nothing changed:            {_summary(unchanged)}")
-            say(f"refresh, one doctor's day changed:   {_summary(one_lane)}")
-            say(f"refresh, every lane new (new day):   {_summary(all_lanes)}")
-            say(f"scroll one row + repaint:            {_summary(scrolling)}")
-            say(f"drag one step + repaint:             {_summary(dragging)}")
+            dragging = timings(move, runs, WARM_UP)
+            say(f"day_view (services' read), {runs} runs:  {summary(read)}")
+            say(f"day_lanes (into lanes):              {summary(building)}")
+            say(f"refresh, nothing changed:            {summary(unchanged)}")
+            say(f"refresh, one doctor's day changed:   {summary(one_lane)}")
+            say(f"refresh, every lane new (new day):   {summary(all_lanes)}")
+            say(f"scroll one row + repaint:            {summary(scrolling)}")
+            say(f"drag one step + repaint:             {summary(dragging)}")
         finally:
             desk.db.dispose()
     return (f"BENCH calendar_grid refresh_p95_ms={percentile(one_lane, 95):.2f} "

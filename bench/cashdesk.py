@@ -22,9 +22,7 @@ median time of reading and rendering an 80 mm receipt after the first.
 
 from __future__ import annotations
 
-import argparse
 import random
-import shutil
 import sys
 import time as clock
 from collections.abc import Callable, Sequence
@@ -33,14 +31,15 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from bench.make_clinic import DEFAULT_SEED, default_path
-from bench.queue import _base_file
-from bench.search import percentile
+from bench.clinic_copy import base_clinic, clinic_arguments, working_copy
+from bench.make_clinic import DEFAULT_SEED
+from bench.staff import first_actor
+from bench.timing import percentile, summary, timed_ms
 from clinic_desk.clinic import open_clinic
 from clinic_desk.clock import FixedClock, zone
 from clinic_desk.models import (AssignmentRule, Charge, Counter, Patient, Payment, PaymentKind,
-                                PaymentMethod, PriceListItem, Receipt, Role, Staff, StaffRole,
-                                Visit, VisitKind, VisitState)
+                                PaymentMethod, PriceListItem, Receipt, Role, Visit, VisitKind,
+                                VisitState)
 from clinic_desk.money import format_plain
 from clinic_desk.printing.paper import Paper
 from clinic_desk.printing.posted_receipt import render_posted_receipt
@@ -58,20 +57,6 @@ RENDERS = 100
 BATCH = 20_000
 POST_TARGET_MS = 50.0
 RECEIPT_TARGET_MS = 30.0
-
-
-def _working_copy(base: Path) -> Path:
-    copy = base.with_name(base.stem + "-cashdesk.sqlite3")
-    for leftover in (copy, copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
-        leftover.unlink(missing_ok=True)
-    shutil.copyfile(base, copy)
-    return copy
-
-
-def _first(session, role: Role) -> Actor:  # type: ignore[no-untyped-def]
-    staff = session.execute(select(Staff).join(StaffRole).where(StaffRole.role == role)
-                            .order_by(Staff.id).limit(1)).scalar_one()
-    return Actor(staff.id, staff.full_name, frozenset({role}))
 
 
 def _history_ledger(desk: Desk, rng: random.Random, cashier: Actor) -> tuple[int, int, int]:
@@ -134,7 +119,7 @@ def _visits_at_the_cash_desk(desk: Desk, rng: random.Random, cashier: Actor,
     with desk.db.write() as session:
         patients = rng.sample(session.execute(select(Patient.id)).scalars().all(), count)
         kind = session.execute(select(VisitKind.id).limit(1)).scalar_one()
-        doctor = _first(session, Role.DOCTOR).staff_id
+        doctor = first_actor(session, Role.DOCTOR).staff_id
         items = session.execute(select(PriceListItem.id)).scalars().all()
         visits = []
         for patient_id in patients:
@@ -154,28 +139,16 @@ def _visits_at_the_cash_desk(desk: Desk, rng: random.Random, cashier: Actor,
     return due
 
 
-def _summary(values: Sequence[float]) -> str:
-    return (f"p50 {percentile(values, 50):6.2f} ms  p95 {percentile(values, 95):6.2f} ms  "
-            f"max {max(values):6.2f} ms")
-
-
-def _timed(action: Callable[[], object]) -> float:
-    started = clock.perf_counter()
-    action()
-    return (clock.perf_counter() - started) * 1000
-
-
 def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAULT_SEED,
         rebuild: bool = False, say: Callable[[str], None] = print) -> str:
-    base = _base_file(db, patients, years, seed, rebuild, say)
-    path = _working_copy(base)
+    path = working_copy(base_clinic(db, patients, years, seed, rebuild, say), "cashdesk")
     rng = random.Random(seed + 3)
     started = clock.perf_counter()
     fixed = FixedClock(datetime.now(timezone.utc))
     desk = open_clinic(path, clock=fixed)
     try:
         with desk.db.read() as session:
-            cashier = _first(session, Role.CASHIER)
+            cashier = first_actor(session, Role.CASHIER)
             methods = {kind: method_id for method_id, kind in session.execute(
                 select(PaymentMethod.id, PaymentMethod.kind))}
         ledger = _history_ledger(desk, rng, cashier)
@@ -204,24 +177,24 @@ def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAU
             receipts.append(posted.receipt_id)
 
         chosen = receipts[: min(RENDERS, len(receipts))]
-        first = _timed(lambda: render_posted_receipt(receipt_data(desk, chosen[0]),
+        first = timed_ms(lambda: render_posted_receipt(receipt_data(desk, chosen[0]),
                                                      Paper.ROLL_80MM))
-        data_only = [_timed(lambda r=r: receipt_data(desk, r)) for r in chosen]
+        data_only = [timed_ms(lambda r=r: receipt_data(desk, r)) for r in chosen]
         read = [receipt_data(desk, r) for r in chosen]
-        render_only = [_timed(lambda d=d: render_posted_receipt(d, Paper.ROLL_80MM))
+        render_only = [timed_ms(lambda d=d: render_posted_receipt(d, Paper.ROLL_80MM))
                        for d in read]
-        roll = [_timed(lambda r=r: render_posted_receipt(receipt_data(desk, r),
+        roll = [timed_ms(lambda r=r: render_posted_receipt(receipt_data(desk, r),
                                                          Paper.ROLL_80MM)) for r in chosen]
-        sheet = [_timed(lambda r=r: render_posted_receipt(receipt_data(desk, r), Paper.A5))
+        sheet = [timed_ms(lambda r=r: render_posted_receipt(receipt_data(desk, r), Paper.A5))
                  for r in chosen]
-        say(f"post_payment (cash with change + card), {len(posts)} runs: {_summary(posts)}"
+        say(f"post_payment (cash with change + card), {len(posts)} runs: {summary(posts)}"
             f"   target p95 < {POST_TARGET_MS:.0f} ms")
         say(f"first receipt of the run (registers the font):  {first:8.2f} ms")
-        say(f"receipt_data read back, {len(chosen)} runs:            {_summary(data_only)}")
-        say(f"80 mm roll PDF alone (ReportLab), {len(chosen)} runs:  {_summary(render_only)}")
-        say(f"read + 80 mm roll PDF after the first:           {_summary(roll)}"
+        say(f"receipt_data read back, {len(chosen)} runs:            {summary(data_only)}")
+        say(f"80 mm roll PDF alone (ReportLab), {len(chosen)} runs:  {summary(render_only)}")
+        say(f"read + 80 mm roll PDF after the first:           {summary(roll)}"
             f"   target < {RECEIPT_TARGET_MS:.0f} ms")
-        say(f"read + A5 sheet PDF after the first:             {_summary(sheet)}")
+        say(f"read + A5 sheet PDF after the first:             {summary(sheet)}")
     finally:
         desk.db.dispose()
     return (f"BENCH cashdesk post_p95_ms={percentile(posts, 95):.2f} "
@@ -229,18 +202,8 @@ def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAU
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.cashdesk", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS)
-    parser.add_argument("--years", type=int, default=DEFAULT_YEARS)
-    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--db", type=Path, default=None,
-                        help="base clinic file to reuse if it exists, else to build; it is "
-                             "copied, never changed; default: one in "
-                             f"{default_path(1, 1, 1).parent}")
-    parser.add_argument("--rebuild", action="store_true", help="build the base clinic anew")
-    args = parser.parse_args(argv)
+    args = clinic_arguments("python -m bench.cashdesk", __doc__, DEFAULT_PATIENTS,
+                            DEFAULT_YEARS, DEFAULT_RUNS).parse_args(argv)
     print(run(args.db, args.patients, args.years, args.runs, args.seed, args.rebuild))
     return 0
 

@@ -24,12 +24,7 @@ The last line is `BENCH queue refresh_p95_ms=... rows=...`.
 
 from __future__ import annotations
 
-import argparse
-import cProfile
-import io
-import pstats
 import random
-import shutil
 import sys
 import time as clock
 from collections.abc import Callable, Sequence
@@ -38,22 +33,23 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench.make_clinic import DEFAULT_SEED, build_clinic, default_path
-from bench.search import percentile
+from bench.clinic_copy import base_clinic, clinic_arguments, working_copy
+from bench.make_clinic import DEFAULT_SEED
+from bench.staff import add_doctors, first_actor
+from bench.timing import percentile, profile, summary, timings
 from clinic_desk.clinic import open_clinic
 from clinic_desk.clock import FixedClock, zone
 from clinic_desk.models import (Appointment, AppointmentStatus, Patient, QueueEntry, QueueState,
-                                Role, Sex, Staff, StaffRole, Station, Visit, VisitKind)
+                                Role, Station, Visit, VisitKind)
 from clinic_desk.services import queue
 from clinic_desk.services.checkin import CheckInForm, CheckInRequest, check_in, propose_check_in
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.settings import get_settings
-from clinic_desk.services.staff import Shift, StaffForm, add_staff
+from clinic_desk.services.staff import Shift
 
 DEFAULT_PATIENTS = 20_000
 DEFAULT_YEARS = 1
 DEFAULT_RUNS = 200
-WARM_UP = 20
 DOCTORS = 12
 IN_QUEUE = 150
 FINISHED_ROUNDS = 2
@@ -64,26 +60,6 @@ APPOINTMENTS = 15
 LATE_ARRIVALS = 40
 TARGET_MS = 20.0
 SUNDAY = 6
-
-DOCTOR_NAMES = ("周建华", "吴晓梅", "郑国强", "孙丽娟", "马志远", "朱红霞", "胡文斌", "郭秀英",
-                "何振宇", "高雅琴", "林志明", "罗海燕")
-
-
-def _base_file(db: Path | None, patients: int, years: int, seed: int, rebuild: bool,
-               say: Callable[[str], None]) -> Path:
-    path = db or default_path(patients, years, seed)
-    if path.exists() and not rebuild:
-        say(f"reusing {path}")
-        return path
-    return build_clinic(path, patients, years, seed, progress=say)
-
-
-def _working_copy(base: Path) -> Path:
-    copy = base.with_name(base.stem + "-queue.sqlite3")
-    for leftover in (copy, copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
-        leftover.unlink(missing_ok=True)
-    shutil.copyfile(base, copy)
-    return copy
 
 
 def _history_queue_entries(desk: Desk, rng: random.Random) -> int:
@@ -115,23 +91,6 @@ def _bench_day(desk: Desk) -> datetime:
     today = datetime.now(tz).date()
     day = today + timedelta(days=(SUNDAY - today.weekday()) % 7)
     return datetime.combine(day, time(8, 0), tz).astimezone(timezone.utc)
-
-
-def _actors(desk: Desk) -> tuple[Actor, Actor]:
-    with desk.db.read() as session:
-        def first(role: Role) -> Actor:
-            staff = session.execute(select(Staff).join(StaffRole).where(StaffRole.role == role)
-                                    .order_by(Staff.id).limit(1)).scalar_one()
-            return Actor(staff.id, staff.full_name, frozenset({role}))
-        return first(Role.MANAGER), first(Role.RECEPTIONIST)
-
-
-def _add_doctors(desk: Desk, manager: Actor) -> list[int]:
-    sunday = (Shift(SUNDAY, time(8, 0), time(18, 0)),)
-    return [add_staff(desk, manager, StaffForm(
-        staff_number=f"Q{n:02d}", full_name=name, sex=Sex.FEMALE if n % 2 else Sex.MALE,
-        roles=frozenset({Role.DOCTOR}), shifts=sunday))
-        for n, name in enumerate(DOCTOR_NAMES[:DOCTORS], start=1)]
 
 
 def _patients(desk: Desk, rng: random.Random, count: int) -> tuple[list[int], list[int]]:
@@ -203,26 +162,9 @@ def _fill_queue(desk: Desk, fixed: FixedClock, rng: random.Random, receptionist:
     fixed.advance(minutes=2)
 
 
-def _time(action: Callable[[], object], runs: int) -> list[float]:
-    for _ in range(WARM_UP):
-        action()
-    timings = []
-    for _ in range(runs):
-        started = clock.perf_counter()
-        action()
-        timings.append((clock.perf_counter() - started) * 1000)
-    return timings
-
-
-def _summary(values: Sequence[float]) -> str:
-    return (f"p50 {percentile(values, 50):6.2f} ms  p95 {percentile(values, 95):6.2f} ms  "
-            f"max {max(values):6.2f} ms")
-
-
 def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAULT_SEED,
         rebuild: bool = False, say: Callable[[str], None] = print) -> str:
-    base = _base_file(db, patients, years, seed, rebuild, say)
-    path = _working_copy(base)
+    path = working_copy(base_clinic(db, patients, years, seed, rebuild, say), "queue")
     rng = random.Random(seed + 2)
     started = clock.perf_counter()
     desk = open_clinic(path, clock=FixedClock(datetime.now(timezone.utc)))
@@ -231,8 +173,11 @@ def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAU
     try:
         history = _history_queue_entries(desk, rng)
         fixed.set(_bench_day(desk))
-        manager, receptionist = _actors(desk)
-        doctors = _add_doctors(desk, manager)
+        with desk.db.read() as session:
+            manager = first_actor(session, Role.MANAGER)
+            receptionist = first_actor(session, Role.RECEPTIONIST)
+        doctors = add_doctors(desk, manager, DOCTORS, "Q",
+                              [Shift(SUNDAY, time(8, 0), time(18, 0))])
         _fill_queue(desk, fixed, rng, receptionist, doctors)
         say(f"set up in {clock.perf_counter() - started:.1f} s: {history:,} finished queue "
             f"entries from the history, {DOCTORS} doctors, the queue at "
@@ -249,7 +194,7 @@ def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAU
             f"doctors ({len(snapshot.walk_in_wait_minutes)} on duty); states {states}; "
             f"groups {groups}")
 
-        refresh = _time(lambda: queue.queue_snapshot(desk), runs)
+        refresh = timings(lambda: queue.queue_snapshot(desk), runs)
         with desk.db.read() as session:
             averages = queue.treatment_minutes(session, fixed.now())
 
@@ -265,43 +210,26 @@ def run(db: Path | None, patients: int, years: int, runs: int, seed: int = DEFAU
             with desk.db.read() as session:
                 return queue.treatment_minutes(session, fixed.now())
 
-        cached = _time(with_averages, runs)
-        cold = _time(uncached, runs)
-        only_averages = _time(averages_only, runs)
-        stamp = _time(lambda: queue.change_stamp(desk), runs)
-        say(f"queue_snapshot (a screen's refresh), {runs} runs:   {_summary(refresh)}")
-        say(f"  read_queue with the averages passed in:        {_summary(cached)}")
-        say(f"  read_queue recomputing them (once a minute):   {_summary(cold)}")
-        say(f"  treatment_minutes (30-day averages) alone:     {_summary(only_averages)}")
-        say(f"  change_stamp (polled every second or two):     {_summary(stamp)}")
+        cached = timings(with_averages, runs)
+        cold = timings(uncached, runs)
+        only_averages = timings(averages_only, runs)
+        stamp = timings(lambda: queue.change_stamp(desk), runs)
+        say(f"queue_snapshot (a screen's refresh), {runs} runs:   {summary(refresh)}")
+        say(f"  read_queue with the averages passed in:        {summary(cached)}")
+        say(f"  read_queue recomputing them (once a minute):   {summary(cold)}")
+        say(f"  treatment_minutes (30-day averages) alone:     {summary(only_averages)}")
+        say(f"  change_stamp (polled every second or two):     {summary(stamp)}")
         p95 = percentile(refresh, 95)
         if p95 >= TARGET_MS:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for _ in range(20):
-                queue.queue_snapshot(desk)
-            profiler.disable()
-            out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(15)
-            say(out.getvalue())
+            say(profile(lambda: queue.queue_snapshot(desk)))
     finally:
         desk.db.dispose()
     return f"BENCH queue refresh_p95_ms={p95:.2f} rows={len(snapshot.rows)}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.queue", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS)
-    parser.add_argument("--years", type=int, default=DEFAULT_YEARS)
-    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--db", type=Path, default=None,
-                        help="base clinic file to reuse if it exists, else to build; it is "
-                             "copied, never changed; default: one in "
-                             f"{default_path(1, 1, 1).parent}")
-    parser.add_argument("--rebuild", action="store_true", help="build the base clinic anew")
-    args = parser.parse_args(argv)
+    args = clinic_arguments("python -m bench.queue", __doc__, DEFAULT_PATIENTS, DEFAULT_YEARS,
+                            DEFAULT_RUNS).parse_args(argv)
     print(run(args.db, args.patients, args.years, args.runs, args.seed, args.rebuild))
     return 0
 

@@ -30,6 +30,7 @@ from sqlalchemy import func, select, text
 
 from bench.make_clinic import (DEFAULT_PATIENTS, DEFAULT_SEED, DEFAULT_YEARS, build_clinic,
                                default_path)
+from bench.timing import percentile
 from clinic_desk.clinic import open_clinic
 from clinic_desk.models import Patient
 from clinic_desk.services.context import Desk
@@ -112,17 +113,6 @@ def make_lookups(desk: Desk, keystrokes: int, rng: random.Random) -> list[Lookup
             if total >= keystrokes:
                 break
     return lookups
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile (0-100), interpolating between the closest ranks."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    position = (len(ordered) - 1) * q / 100
-    below = int(position)
-    above = min(below + 1, len(ordered) - 1)
-    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
 
 
 @dataclass(frozen=True)
