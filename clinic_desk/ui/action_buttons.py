@@ -10,8 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QPushButton, QWidget
 
 
-def action_button(owner: QWidget, text: str, shortcut: str,
-                  slot: Callable[[], object]) -> tuple[QAction, QPushButton]:
+def shortcut_action(owner: QWidget, text: str, shortcut: str,
+                    slot: Callable[[], object]) -> QAction:
     """The shortcut works while the focus is anywhere inside `owner` (not in another
     workspace that uses the same key)."""
     action = QAction(text, owner)
@@ -19,8 +19,35 @@ def action_button(owner: QWidget, text: str, shortcut: str,
     action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     action.triggered.connect(slot)
     owner.addAction(action)
+    return action
+
+
+def shortcut_text(action: QAction) -> str:
+    """The action's shortcut as this platform writes it (Ctrl+P, ⌘P)."""
+    return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def action_button(owner: QWidget, text: str, shortcut: str,
+                  slot: Callable[[], object]) -> tuple[QAction, QPushButton]:
+    action = shortcut_action(owner, text, shortcut, slot)
     button = QPushButton(text)
-    button.setToolTip(f"{text} — "
-                      f"{action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}")
+    button.setToolTip(f"{text} — {shortcut_text(action)}")
     button.clicked.connect(action.trigger)
     return action, button
+
+
+class ActionButtons:
+    """A workspace's buttons in the order they are made; their actions are the workspace's
+    menu in the main window."""
+
+    def __init__(self, owner: QWidget) -> None:
+        self.owner = owner
+        self._actions: list[QAction] = []
+
+    def button(self, text: str, shortcut: str, slot: Callable[[], object]) -> QPushButton:
+        action, button = action_button(self.owner, text, shortcut, slot)
+        self._actions.append(action)
+        return button
+
+    def actions(self) -> list[QAction]:
+        return list(self._actions)

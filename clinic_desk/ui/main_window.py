@@ -134,22 +134,11 @@ class MainWindow(QMainWindow):
                                               self.show_correction_register))
         if can(self.actor, Permission.RECORD_REFUNDS):  # beside the correction register
             workspaces.addAction(self._action(_("Refund register"), self.show_refund_register))
-        if self.reception_view is not None:
-            patient_menu = bar.addMenu(_("&Patient"))
-            for action in self.reception_view.menu_actions():
-                patient_menu.addAction(action)
-        if self.queue_view is not None:
-            queue_menu = bar.addMenu(_("&Queue"))
-            for action in self.queue_view.menu_actions():
-                queue_menu.addAction(action)
-        if self.calendar_view is not None:
-            calendar_menu = bar.addMenu(_("&Calendar"))
-            for action in self.calendar_view.menu_actions():
-                calendar_menu.addAction(action)
-        if self.cashdesk_view is not None:
-            cash_menu = bar.addMenu(_("Cas&h desk"))
-            for action in self.cashdesk_view.menu_actions():
-                cash_menu.addAction(action)
+        for view, title in ((self.reception_view, _("&Patient")), (self.queue_view, _("&Queue")),
+                            (self.calendar_view, _("&Calendar")),
+                            (self.cashdesk_view, _("Cas&h desk"))):
+            if view is not None:
+                bar.addMenu(title).addActions(view.menu_actions())
         tools = bar.addMenu(_("&Tools"))
         if self.settings_view is not None:
             tools.addAction(self._action(_("Settings"), self.show_settings, "Ctrl+,"))

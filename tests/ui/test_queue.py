@@ -15,6 +15,7 @@ from clinic_desk.services.checkin import (CheckInForm, CheckInRequest, check_in,
 from clinic_desk.services.patients import PatientForm, register_patient
 from clinic_desk.services.staff import Shift, StaffForm, add_staff
 from clinic_desk.ui.live import ChangeWatcher
+from clinic_desk.ui.main_window import MainWindow
 from clinic_desk.ui.queue.display import WaitingRoomDisplay
 from clinic_desk.ui.queue.model import ALERT_COLOURS, QueueTableModel
 from clinic_desk.ui.queue.view import QueueView
@@ -169,3 +170,17 @@ def test_a_change_on_one_pc_shows_on_the_other_within_3_seconds(qtbot, view, des
         qtbot.waitUntil(lambda: other.model.row_at(0).state == QueueState.CALLED, timeout=3000)
     finally:
         other_pc.db.dispose()
+
+
+def test_the_queue_menu_holds_the_buttons_with_their_shortcuts(qtbot, desk, clinic, doctors):
+    window = MainWindow(desk, clinic.manager)
+    qtbot.addWidget(window)
+    menus = {a.text(): a.menu() for a in window.menuBar().actions()}
+    assert [title for title in menus if title in ("&Patient", "&Queue", "&Calendar",
+                                                  "Cas&h desk")] == [
+        "&Patient", "&Queue", "&Calendar", "Cas&h desk"]
+    queue_menu = [(a.text(), a.shortcut().toString()) for a in menus["&Queue"].actions()]
+    assert queue_menu[:3] == [("Call", "F6"), ("Start treatment", "F7"),
+                              ("Done: to the cash desk", "F8")]
+    assert len(queue_menu) == 9
+    window.close()

@@ -25,7 +25,7 @@ from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.errors import DomainError
 from clinic_desk.services.patients import display_phone
 from clinic_desk.services.settings import get_settings
-from clinic_desk.ui.action_buttons import action_button
+from clinic_desk.ui.action_buttons import ActionButtons
 from clinic_desk.ui.cashdesk.charge_dialog import ChargeDialog
 from clinic_desk.ui.cashdesk.discount_dialog import DiscountDialog
 from clinic_desk.ui.cashdesk.payment_dialog import PaymentDialog
@@ -148,18 +148,19 @@ class CashDeskView(QWidget):
         self.status = QLabel(objectName="status")
         self.status.setWordWrap(True)
 
-        self.actions_: list[QAction] = []
-        self.charge_button = self._button(_("Add charge…"), "F2", self.add_charge)
-        self.discount_button = self._button(_("Discount…"), "F3", self.add_discount)
-        self.pay_button = self._button(_("Take payment…"), "F9", self.take_payment)
-        self.deposit_button = self._button(_("Deposit…"), "Ctrl+D", self.take_deposit)
-        self.reprint_button = self._button(_("Reprint receipt…"), "Ctrl+P", self.reprint)
+        self.action_buttons = ActionButtons(self)
+        button = self.action_buttons.button
+        self.charge_button = button(_("Add charge…"), "F2", self.add_charge)
+        self.discount_button = button(_("Discount…"), "F3", self.add_discount)
+        self.pay_button = button(_("Take payment…"), "F9", self.take_payment)
+        self.deposit_button = button(_("Deposit…"), "Ctrl+D", self.take_deposit)
+        self.reprint_button = button(_("Reprint receipt…"), "Ctrl+P", self.reprint)
         further = [self.reprint_button,
-                   self._button(_("Correct…"), "Ctrl+E", self.correct)]
+                   button(_("Correct…"), "Ctrl+E", self.correct)]
         if can(actor, Permission.RECORD_REFUNDS):
-            further.append(self._button(_("Refund…"), "Ctrl+R", self.refund))
+            further.append(button(_("Refund…"), "Ctrl+R", self.refund))
         if can(actor, Permission.BOOK_APPOINTMENTS):  # booking is the desk's, not the till's
-            further.append(self._button(_("Next visit…"), "Ctrl+N", self.book_next_visit))
+            further.append(button(_("Next visit…"), "Ctrl+N", self.book_next_visit))
         self.patient_buttons = [self.pay_button, self.deposit_button, *further]
         buttons = QGridLayout()
         for row, line in enumerate(((self.charge_button, self.discount_button, self.pay_button,
@@ -204,13 +205,8 @@ class CashDeskView(QWidget):
         label.setStyleSheet("font-weight: 600;")
         return label
 
-    def _button(self, text: str, shortcut: str, slot: Callable[[], object]) -> QPushButton:
-        action, button = action_button(self, text, shortcut, slot)
-        self.actions_.append(action)
-        return button
-
     def menu_actions(self) -> list[QAction]:
-        return list(self.actions_)
+        return self.action_buttons.actions()
 
     def money(self, minor: int) -> str:
         return format_money(minor, self.currency)

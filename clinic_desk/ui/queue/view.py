@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout,
                                QWidget)
@@ -22,6 +22,7 @@ from clinic_desk.services.errors import DomainError, ValidationError
 from clinic_desk.services.queue import QueueRow, QueueSnapshot, needs_acknowledgement
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
+from clinic_desk.ui.action_buttons import ActionButtons
 from clinic_desk.ui.badges import FlagBadgeDelegate
 from clinic_desk.ui.calendar.booking_dialog import BookingDialog
 from clinic_desk.ui.live import ChangeWatcher
@@ -78,7 +79,7 @@ class QueueView(QWidget):
         self.status = QLabel(objectName="status")
         self.status.setWordWrap(True)
 
-        self.actions_: list[QAction] = []
+        self.action_buttons = ActionButtons(self)
         buttons = QHBoxLayout()
         for text, shortcut, slot in (
                 (_("Call"), "F6", self.call_selected),
@@ -90,7 +91,7 @@ class QueueView(QWidget):
                 (_("Move down"), "Ctrl+Down", lambda: self.move_selected(1)),
                 (_("Left without being seen…"), "Ctrl+L", self.left_selected),
                 (_("Would not wait: book instead…"), "Ctrl+B", self.convert_selected)):
-            buttons.addWidget(self._button(text, shortcut, slot))
+            buttons.addWidget(self.action_buttons.button(text, shortcut, slot))
         buttons.addStretch()
 
         top = QHBoxLayout()
@@ -111,21 +112,8 @@ class QueueView(QWidget):
         watcher.changed.connect(lambda _stamp: self.reload())
         self.reload()
 
-    def _button(self, text: str, shortcut: str, slot: Callable[[], object]) -> QPushButton:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        self.actions_.append(action)
-        label = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        button = QPushButton(text)
-        button.setToolTip(f"{text} — {label}")
-        button.clicked.connect(action.trigger)
-        return button
-
     def menu_actions(self) -> list[QAction]:
-        return list(self.actions_)
+        return self.action_buttons.actions()
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -4,12 +4,13 @@ registered by phone shows "details missing" and is completed before the check-in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -18,6 +19,7 @@ from clinic_desk.services import patients
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.patient_search import search_patients
 from clinic_desk.services.patients import PatientSummary, display_phone
+from clinic_desk.ui.action_buttons import shortcut_action, shortcut_text
 from clinic_desk.ui.badges import FlagBadgeDelegate, badge_html
 from clinic_desk.ui.reception.check_in_dialog import CheckInDialog, rule_text
 from clinic_desk.ui.reception.history_dialog import HistoryDialog
@@ -106,11 +108,14 @@ class ReceptionView(QWidget):
         self.status = QLabel(objectName="status")
         self.status.setWordWrap(True)
 
-        self.find_action = self._action(_("Find patient"), "Ctrl+F", self.focus_search)
-        self.register_action = self._action(_("Register new patient"), "F2", self.register)
-        self.edit_action = self._action(_("Edit patient"), "F4", self.edit_selected)
-        self.check_in_action = self._action(_("Check in"), "F5", self.check_in_selected)
-        self.history_action = self._action(_("History"), "Ctrl+H", self.show_history)
+        # The shortcuts work anywhere in this workspace; the main window lists the actions in
+        # the Patient menu.
+        action = partial(shortcut_action, self)
+        self.find_action = action(_("Find patient"), "Ctrl+F", self.focus_search)
+        self.register_action = action(_("Register new patient"), "F2", self.register)
+        self.edit_action = action(_("Edit patient"), "F4", self.edit_selected)
+        self.check_in_action = action(_("Check in"), "F5", self.check_in_selected)
+        self.history_action = action(_("History"), "Ctrl+H", self.show_history)
         self.register_button = self._button(self.register_action)
         self.edit_button = self._button(self.edit_action)
         self.check_in_button = self._button(self.check_in_action)
@@ -134,23 +139,13 @@ class ReceptionView(QWidget):
         layout.addLayout(body)
         self.show_selected()
 
-    def _action(self, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
-        """An action of this workspace: its shortcut works anywhere in it, and the main
-        window lists it in the Patient menu."""
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def menu_actions(self) -> list[QAction]:
         return [self.find_action, self.register_action, self.edit_action, self.check_in_action,
                 self.history_action]
 
     @staticmethod
     def _button(action: QAction) -> QPushButton:
-        label = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        label = shortcut_text(action)
         button = QPushButton(f"{action.text()} ({label})")
         button.setToolTip(f"{action.text()} — {label}")
         button.clicked.connect(action.trigger)
