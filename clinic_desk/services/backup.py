@@ -67,9 +67,13 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
+#: SQLite's answers for a file another program is writing at that moment: busy, not damaged.
+IN_USE = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+
+
 def integrity_problem(path: Path) -> str | None:
     """None when `path` is a readable SQLite file passing `PRAGMA integrity_check`, else
-    what SQLite reported."""
+    what SQLite reported. A file busy with another program's write raises, it is not damaged."""
     if not path.is_file():
         return _("the file does not exist")
     try:
@@ -79,6 +83,8 @@ def integrity_problem(path: Path) -> str | None:
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
+        if getattr(error, "sqlite_errorname", "") in IN_USE:
+            raise
         return str(error)
     if rows == [("ok",)]:
         return None

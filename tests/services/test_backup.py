@@ -358,3 +358,15 @@ def test_a_damaged_file_is_kept_aside_and_replaced_by_the_backup(till: Till) -> 
     assert audit_actions(clinic.desk)[-1] == "database_recovered"
     assert names(backups_of(clinic)) == ["clinic-daily-2026-03-02.sqlite3",
                                          "clinic-monthly-2026-03.sqlite3"]
+
+
+def test_a_file_busy_with_another_programs_write_is_not_called_damaged(clinic: Clinic) -> None:
+    clinic.desk.db.dispose()
+    with raw_connection(clinic.path) as writer:
+        writer.execute("PRAGMA journal_mode = DELETE")  # a rollback journal blocks readers
+        writer.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(sqlite3.OperationalError) as info:
+            integrity_problem(clinic.path)
+        writer.execute("ROLLBACK")
+    assert info.value.sqlite_errorname == "SQLITE_BUSY"
+    assert integrity_problem(clinic.path) is None
