@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QMenu, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from clinic_desk.i18n import current_language, format_date, gettext as _, ngettext
 from clinic_desk.models import AppointmentStatus
@@ -24,7 +24,7 @@ from clinic_desk.services.errors import DomainError
 from clinic_desk.services.patients import today as clinic_today
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui import messages
-from clinic_desk.ui.action_buttons import action_button
+from clinic_desk.ui.action_buttons import ActionButtons
 from clinic_desk.ui.calendar.absences_dialog import AbsencesDialog
 from clinic_desk.ui.calendar.booking_dialog import BookingDialog, confirming_overlap
 from clinic_desk.ui.calendar.calls_panel import CallsPanel
@@ -64,14 +64,14 @@ class CalendarView(QWidget):
         self.date_label = QLabel(objectName="date_label")
         self.date_label.setProperty("role", "title")
 
-        self.actions_: list[QAction] = []
-        self.previous_button = self._tool(_("◀ Previous"), "Alt+Left", lambda: self.step(-1))
-        self.today_button = self._tool(_("Today"), "Alt+Home", self.go_today)
-        self.next_button = self._tool(_("Next ▶"), "Alt+Right", lambda: self.step(1))
-        self.book_button = self._tool(_("Book…"), "Ctrl+N", lambda: self.book())
-        self.absences_button = self._tool(_("Absences…"), "Ctrl+Shift+A", self.show_absences)
-        self.print_button = self._tool(_("Print the day's list…"), "Ctrl+P",
-                                       self.print_day_list)
+        self.action_buttons = ActionButtons(self)
+        tool = self.action_buttons.button
+        self.previous_button = tool(_("◀ Previous"), "Alt+Left", lambda: self.step(-1))
+        self.today_button = tool(_("Today"), "Alt+Home", self.go_today)
+        self.next_button = tool(_("Next ▶"), "Alt+Right", lambda: self.step(1))
+        self.book_button = tool(_("Book…"), "Ctrl+N", lambda: self.book())
+        self.absences_button = tool(_("Absences…"), "Ctrl+Shift+A", self.show_absences)
+        self.print_button = tool(_("Print the day's list…"), "Ctrl+P", self.print_day_list)
 
         top = QHBoxLayout()
         top.addWidget(self.mode)
@@ -124,13 +124,8 @@ class CalendarView(QWidget):
         self.reload()
         self.grid.scroll_to(desk.clock.now())
 
-    def _tool(self, text: str, shortcut: str, slot: Callable[[], object]) -> QPushButton:
-        action, button = action_button(self, text, shortcut, slot)
-        self.actions_.append(action)
-        return button
-
     def menu_actions(self) -> list[QAction]:
-        return list(self.actions_)
+        return self.action_buttons.actions()
 
     # --- what is shown ---------------------------------------------------------------------
 
