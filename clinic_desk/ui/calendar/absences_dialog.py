@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from clinic_desk.clock import zone
 from clinic_desk.i18n import N_, format_date, format_time, gettext as _, ngettext
@@ -22,12 +22,11 @@ from clinic_desk.services.settings import get_settings, opening_hours
 from clinic_desk.ui import messages
 from clinic_desk.ui.calendar.grid import span_text
 from clinic_desk.ui.calendar.reschedule_dialog import RescheduleDialog
-from clinic_desk.ui.calendar.tables import configure_list
 from clinic_desk.ui.calendar.time_inputs import (QuarterTimeEdit, chosen_date, date_edit,
                                                  local_moment, side_by_side)
 from clinic_desk.ui.field_errors import FieldErrors
 from clinic_desk.ui.table_model import Column, RowTableModel
-from clinic_desk.ui.widgets import data_combo
+from clinic_desk.ui.widgets import data_combo, row_table
 
 
 def absence_when(row: AbsenceRow) -> str:
@@ -38,12 +37,6 @@ def absence_when(row: AbsenceRow) -> str:
         return f"{format_date(row.start_date)} – {format_date(row.end_date)}"
     return (f"{format_date(row.start_date)} {format_time(row.start_time)}–"
             f"{format_time(row.end_time)}")
-
-
-def _table(name: str, model: RowTableModel) -> QTableView:  # type: ignore[type-arg]
-    table = QTableView(objectName=name)
-    table.setModel(model)
-    return configure_list(table)
 
 
 class AbsencesDialog(QDialog):
@@ -71,7 +64,7 @@ class AbsencesDialog(QDialog):
             Column(N_("Entered by"), lambda a: a.created_by),
         )
         self.absences_model: RowTableModel[AbsenceRow] = RowTableModel(columns, self)
-        self.absences = _table("absences", self.absences_model)
+        self.absences = row_table(self.absences_model, "absences")
         self.absences.selectionModel().currentRowChanged.connect(
             lambda _current, _previous: self.show_hits_of_selected())
         self.cancel_button = QPushButton(_("The doctor works after all: remove"),
@@ -118,7 +111,7 @@ class AbsencesDialog(QDialog):
             Column(N_("Appointment"), lambda b: status_label(b.status)),
         )
         self.hits_model: RowTableModel[CalendarBlock] = RowTableModel(hit_columns, self)
-        self.hits = _table("hit_appointments", self.hits_model)
+        self.hits = row_table(self.hits_model, "hit_appointments")
         self.hits_title = QLabel(objectName="hits_title")
         self.reschedule_button = QPushButton(_("Reschedule…"), objectName="reschedule_hit")
         self.reschedule_button.clicked.connect(self.reschedule_selected)

@@ -23,11 +23,10 @@ from clinic_desk.services.followups import (CALL_WINDOW, NEEDS_BOOKING, NEEDS_RE
 from clinic_desk.services.patients import today as clinic_today
 from clinic_desk.ui.calendar.booking_dialog import BookingDialog
 from clinic_desk.ui.calendar.grid import span_text
-from clinic_desk.ui.calendar.tables import configure_list
 from clinic_desk.ui.calendar.time_inputs import chosen_date, date_edit
 from clinic_desk.ui.form_dialog import FormDialog
 from clinic_desk.ui.table_model import Column, RowTableModel
-from clinic_desk.ui.widgets import data_combo
+from clinic_desk.ui.widgets import data_combo, fit_columns, read_only_rows
 
 Call = TypeVar("Call", ReminderRow, DueCall)
 DONE_COLOUR = "#8a8a8a"
@@ -99,7 +98,7 @@ class CallTable(QTableView, Generic[Call]):
         self.setObjectName(name)
         self.model_: RowTableModel[Call] = RowTableModel(columns, self)
         self.setModel(self.model_)
-        configure_list(self)
+        fit_columns(read_only_rows(self))
 
     def show_rows(self, rows: Sequence[Call]) -> None:
         """New rows, keeping the selected call selected."""

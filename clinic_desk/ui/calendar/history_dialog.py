@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTableView, QVBoxLayout, QWidget
 
 from clinic_desk.i18n import N_, format_datetime, gettext as _, ngettext
 from clinic_desk.models import AppointmentChangeKind
 from clinic_desk.services.calendar import ChangeRow, appointment_history
 from clinic_desk.services.context import Desk
 from clinic_desk.ui.table_model import Column, RowTableModel
+from clinic_desk.ui.widgets import fit_columns
 
 CHANGE_NAMES = {
     AppointmentChangeKind.BOOKED: N_("Booked"),
@@ -52,9 +52,7 @@ class AppointmentHistoryDialog(QDialog):
         self.table = QTableView(objectName="history")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

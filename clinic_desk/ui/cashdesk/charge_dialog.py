@@ -13,10 +13,9 @@ from clinic_desk.services.cashdesk import MAX_NOTE, MAX_QUANTITY, ChargeLine, ad
 from clinic_desk.services.catalog import PriceItemRow, list_price_items
 from clinic_desk.services.checkin import list_doctors
 from clinic_desk.services.context import Actor, Desk
-from clinic_desk.ui.cashdesk.tables import row_table
 from clinic_desk.ui.field_errors import FieldErrors
 from clinic_desk.ui.table_model import Column, RowTableModel
-from clinic_desk.ui.widgets import data_combo, select_data
+from clinic_desk.ui.widgets import data_combo, row_table, select_data
 
 FIELD = "lines.0."
 
@@ -47,7 +46,7 @@ class ChargeDialog(QDialog):
         self.search = QLineEdit(objectName="search")
         self.search.setPlaceholderText(_("Code or name of the item"))
         self.search.textChanged.connect(self.filter)
-        self.items = row_table(self.proxy, "items", stretch_column=1)
+        self.items = row_table(self.proxy, "items", stretch=1)
         self.items.selectionModel().currentRowChanged.connect(lambda *_args: self.show_amount())
         self.items.doubleClicked.connect(lambda _index: self.add(close=True))
         self.quantity = QSpinBox(objectName="quantity", minimum=1, maximum=MAX_QUANTITY)

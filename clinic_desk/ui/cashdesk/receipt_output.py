@@ -14,9 +14,9 @@ from clinic_desk.printing.posted_receipt import render_posted_receipt
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.receipts import (ReceiptSummary, patient_receipts, receipt_data,
                                            record_print)
-from clinic_desk.ui.cashdesk.tables import row_table
 from clinic_desk.ui.document_output import DocumentKind, present_document
 from clinic_desk.ui.table_model import Column, RowTableModel
+from clinic_desk.ui.widgets import row_table
 
 #: The papers a receipt printer takes, as the cashier chooses them.
 RECEIPT_PAPERS = ((N_("80 mm roll"), Paper.ROLL_80MM), (N_("A5 sheet"), Paper.A5))

@@ -30,10 +30,9 @@ from clinic_desk.ui.cashdesk.charge_dialog import ChargeDialog
 from clinic_desk.ui.cashdesk.discount_dialog import DiscountDialog
 from clinic_desk.ui.cashdesk.payment_dialog import PaymentDialog
 from clinic_desk.ui.cashdesk.receipt_output import RECEIPT_PAPERS, ReprintDialog, show_receipt
-from clinic_desk.ui.cashdesk.tables import row_table
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.table_model import Column, RowTableModel
-from clinic_desk.ui.widgets import data_combo, select_data
+from clinic_desk.ui.widgets import data_combo, row_table, select_data
 
 SEARCH_DELAY_MS = 250
 
@@ -80,7 +79,7 @@ class CashDeskView(QWidget):
             Column(N_("Doctor"), lambda w: w.doctor_name),
             Column(N_("This visit"), lambda w: self.money(w.visit_total), align_right=True),
             Column(N_("Due"), lambda w: self.money(w.due), align_right=True)], self)
-        self.waiting = row_table(self.waiting_model, "waiting")
+        self.waiting = row_table(self.waiting_model, "waiting", stretch=1)  # the patient
         self.waiting.clicked.connect(lambda index: self.choose_waiting(index.row()))
         self.waiting.activated.connect(lambda index: self.choose_waiting(index.row()))
 
@@ -100,7 +99,7 @@ class CashDeskView(QWidget):
             Column(N_("Phone"), lambda p: display_phone(p.phone)),
             Column(N_("Balance"), lambda p: self.money(p.balance), align_right=True,
                    foreground=lambda p: "#c62828" if p.balance > 0 else None)], self)
-        self.balances = row_table(self.balances_model, "balances")
+        self.balances = row_table(self.balances_model, "balances", stretch=1)  # the patient
         self.balances.clicked.connect(lambda index: self.choose_patient(index.row()))
         self.balances.activated.connect(lambda index: self.choose_patient(index.row()))
 
@@ -128,7 +127,7 @@ class CashDeskView(QWidget):
             Column(N_("Amount"), lambda r: self.money(r.amount), align_right=True),
             Column(N_("Doctor"), lambda r: r.doctor),
             Column(N_("Position / note"), lambda r: r.note)], self)
-        self.bill_table = row_table(self.bill_model, "bill", stretch_column=0)
+        self.bill_table = row_table(self.bill_model, "bill", stretch=0)  # the item
         self.totals = QFormLayout()
         self.visit_total = QLabel(objectName="visit_total")
         self.visit_settled = QLabel(objectName="visit_settled")

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialogButtonBox, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QStackedWidget,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialogButtonBox, QGroupBox, QHBoxLayout, QLabel,
+                               QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget)
 
 from clinic_desk.clock import zone
 from clinic_desk.i18n import N_, format_date, format_time, gettext as _
@@ -33,6 +32,7 @@ from clinic_desk.ui.approval import ask_approval
 from clinic_desk.ui.corrections.entry_pages import ChargePage, DiscountPage, PaymentPage
 from clinic_desk.ui.form_dialog import FormDialog
 from clinic_desk.ui.table_model import Column, RowTableModel
+from clinic_desk.ui.widgets import row_table
 
 _PAGES = (EntryKind.PAYMENT, EntryKind.CHARGE, EntryKind.DISCOUNT)  # the stack's order
 _DONE_COLOUR = "#8a8a8a"
@@ -76,15 +76,7 @@ class CorrectionDialog(FormDialog):
         self.currency = settings.currency
 
         self.model = RowTableModel(entry_columns(settings.currency, settings.timezone), self)
-        self.entries = QTableView(objectName="entries")
-        self.entries.setModel(self.model)
-        self.entries.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.entries.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.entries.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.entries.verticalHeader().hide()
-        header = self.entries.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.entries = row_table(self.model, "entries", stretch=2)  # the entry described
         self.entries.setMinimumHeight(_TABLE_HEIGHT)
         entry_error = QLabel(objectName="error_entry")
         self.errors.register("entry", self.entries, entry_error)

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from clinic_desk.clock import zone
 from clinic_desk.i18n import N_, gettext as _, ngettext
@@ -26,6 +25,7 @@ from clinic_desk.ui.calendar.time_inputs import chosen_date, date_edit
 from clinic_desk.ui.document_output import DocumentKind, present_document
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.table_model import Column, RowTableModel
+from clinic_desk.ui.widgets import row_table
 
 #: Columns of free text get this width; the details under the table show them whole.
 _TEXT_WIDTH = 220
@@ -87,15 +87,9 @@ class CorrectionRegisterView(QWidget):
 
         self.model = RowTableModel(register_columns(self.settings.currency,
                                                     self.settings.timezone), self)
-        self.table = QTableView(objectName="corrections")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = row_table(self.model, "corrections", stretch=None)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         for column in _TEXT_COLUMNS:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, _TEXT_WIDTH)

@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from clinic_desk.clock import zone
 from clinic_desk.i18n import gettext as _, ngettext
@@ -29,6 +28,7 @@ from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.queue.model import QueueTableModel, about_minutes
 from clinic_desk.ui.queue.reason_dialog import ReasonDialog
 from clinic_desk.ui.queue.ticking import TickingClock
+from clinic_desk.ui.widgets import row_table
 
 TICK_MS = 1000
 ALL_DOCTORS = None
@@ -65,17 +65,9 @@ class QueueView(QWidget):
         self.alert_bar.hide()
 
         self.model = QueueTableModel(self.clock.now, zone(get_settings(desk).timezone), self)
-        self.table = QTableView(objectName="queue")
-        self.table.setModel(self.model)
+        self.table = row_table(self.model, "queue", stretch=QueueTableModel.FLAGS)
         self.table.setItemDelegateForColumn(QueueTableModel.FLAGS,
                                             FlagBadgeDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(QueueTableModel.FLAGS, QHeaderView.ResizeMode.Stretch)
         self.status = QLabel(objectName="status")
         self.status.setWordWrap(True)
 

@@ -18,6 +18,7 @@ from clinic_desk.services.patients import (PATIENT_CHANGED, PATIENT_COMPLETED,
 from clinic_desk.services.refunds import REFUND_RECORDED
 from clinic_desk.services.settings import get_settings
 from clinic_desk.ui.table_model import Column, RowTableModel
+from clinic_desk.ui.widgets import fit_columns
 
 ACTION_NAMES = {
     PATIENT_REGISTERED: N_("Registered"),
@@ -81,8 +82,7 @@ class HistoryDialog(QDialog):
         table = QTableView(objectName="history")
         table.setModel(self.model)
         table.verticalHeader().hide()
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
+        fit_columns(table)
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

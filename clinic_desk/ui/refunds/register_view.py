@@ -12,9 +12,8 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QStandardPaths, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from clinic_desk.clock import zone
 from clinic_desk.i18n import N_, format_date, gettext as _
@@ -34,6 +33,7 @@ from clinic_desk.ui.document_output import DocumentKind, present_document
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.refunds.slip import show_slip, slip_paper_combo
 from clinic_desk.ui.table_model import Column, RowTableModel
+from clinic_desk.ui.widgets import read_only_rows
 
 ALL = None
 #: Columns are sized from this many lines, never from every line of a year's register.
@@ -94,12 +94,8 @@ class RefundRegisterView(QWidget):
             Column(N_("Receiver"), lambda r: r.receiver_name),
         )
         self.model: RowTableModel[RefundRegisterRow] = RowTableModel(columns, self)
-        self.table = QTableView(objectName="register")
+        self.table = read_only_rows(QTableView(objectName="register"))
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setResizeContentsPrecision(SIZE_SAMPLE)

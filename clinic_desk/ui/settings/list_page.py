@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QModelIndex
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout,
+                               QWidget)
 
 from clinic_desk.i18n import gettext as _
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.ui.table_model import Column, RowTableModel
+from clinic_desk.ui.widgets import read_only_rows
 
 Row = TypeVar("Row")
 
@@ -27,12 +28,8 @@ class ListPage(QWidget, Generic[Row]):
         self.desk = desk
         self.actor = actor
         self.model: RowTableModel[Row] = RowTableModel(self.columns(), self)
-        self.table = QTableView(objectName="table")
+        self.table = read_only_rows(QTableView(objectName="table"))
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.doubleClicked.connect(self._edit_index)
         self.add_button = QPushButton(_("Add…"), objectName="add")
