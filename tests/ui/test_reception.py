@@ -16,8 +16,9 @@ from clinic_desk.services.patients import PatientForm, quick_register_patient, r
 from clinic_desk.services.staff import Shift, StaffForm, add_staff
 from clinic_desk.ui.badges import DETAILS_MISSING_COLOUR
 from clinic_desk.ui.reception.check_in_dialog import CheckInDialog
+from clinic_desk.ui.reception.patient_search import FLAGS_COLUMN
 from clinic_desk.ui.reception.registration_dialog import RegistrationDialog
-from clinic_desk.ui.reception.view import FLAGS_COLUMN, ReceptionView
+from clinic_desk.ui.reception.view import ReceptionView
 from tests.ui.modal import press, when_shown
 from tests.ui.typing import type_text
 

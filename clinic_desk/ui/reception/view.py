@@ -4,49 +4,23 @@ registered by phone shows "details missing" and is completed before the check-in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
 from functools import partial
 from html import escape
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from clinic_desk.i18n import N_, gettext as _
-from clinic_desk.services import patients
+from clinic_desk.i18n import gettext as _
 from clinic_desk.services.context import Actor, Desk
-from clinic_desk.services.patient_search import search_patients
-from clinic_desk.services.patients import PatientSummary, display_phone
+from clinic_desk.services.patients import display_phone
 from clinic_desk.ui.action_buttons import shortcut_action, shortcut_text
-from clinic_desk.ui.badges import FlagBadgeDelegate, badge_html
+from clinic_desk.ui.badges import badge_html
 from clinic_desk.ui.reception.check_in_dialog import CheckInDialog, rule_text
 from clinic_desk.ui.reception.history_dialog import HistoryDialog
+from clinic_desk.ui.reception.patient_search import PatientSearchWidget
 from clinic_desk.ui.reception.registration_dialog import RegistrationDialog, complete_details
-from clinic_desk.ui.reception.summary import age_text, birth_text, sex_text
-from clinic_desk.ui.table_model import Column, RowTableModel
-
-#: Typing pauses shorter than this are one search, not one per keystroke.
-SEARCH_DELAY_MS = 120
-FLAGS_COLUMN = 2
-
-
-class PatientResultsModel(RowTableModel[PatientSummary]):
-    def __init__(self, today: date, parent: QObject | None = None) -> None:
-        super().__init__(self._columns(today), parent)
-
-    @staticmethod
-    def _columns(today: date) -> Sequence[Column[PatientSummary]]:
-        return (
-            Column(N_("Record number"), lambda p: p.record_number),
-            Column(N_("Full name"), lambda p: p.name),
-            Column(N_("Flags"), lambda p: " ".join(f.name for f in p.flags)),
-            Column(N_("Sex"), lambda p: sex_text(p.sex)),
-            Column(N_("Age"), lambda p: age_text(p.birth_date, today), align_right=True),
-            Column(N_("Date of birth"), lambda p: birth_text(p.birth_date)),
-            Column(N_("Phone"), lambda p: display_phone(p.phone)),
-        )
+from clinic_desk.ui.reception.summary import age_text, sex_text
 
 
 class _ResultKeys(QObject):
@@ -71,36 +45,15 @@ class _ResultKeys(QObject):
         return False
 
 
-class ReceptionView(QWidget):
+class ReceptionView(PatientSearchWidget):
     checked_in = Signal(int)  # visit id
 
     def __init__(self, desk: Desk, actor: Actor, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.desk, self.actor = desk, actor
-        self.today = patients.today(desk)
-        self.search = QLineEdit(objectName="search")
-        self.search.setPlaceholderText(_(
-            "Record number, phone or its last 4 digits, name, or pinyin (zs finds 张三)"))
-        self.search.setClearButtonEnabled(True)
+        super().__init__(desk, _("Record number, phone or its last 4 digits, name, or pinyin "
+                                 "(zs finds 张三)"), "search", "results", parent)
+        self.actor = actor
         self.search.installEventFilter(_ResultKeys(self))
-        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self.run_search)
-        self.search.textChanged.connect(lambda _text: self._timer.start())
-
-        self.model = PatientResultsModel(self.today, self)
-        self.results = QTableView(objectName="results")
-        self.results.setModel(self.model)
-        self.results.setItemDelegateForColumn(FLAGS_COLUMN, FlagBadgeDelegate(self.results))
-        self.results.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.results.verticalHeader().hide()
-        header = self.results.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(FLAGS_COLUMN, QHeaderView.ResizeMode.Stretch)
         self.results.doubleClicked.connect(lambda _index: self.check_in_selected())
-        self.results.selectionModel().currentRowChanged.connect(
-            lambda _current, _previous: self.show_selected())
 
         self.details = QLabel(objectName="details")
         self.details.setWordWrap(True)
@@ -160,23 +113,12 @@ class ReceptionView(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
-    def run_search(self) -> None:
-        self._timer.stop()
-        self.model.set_rows(search_patients(self.desk, self.search.text()))
-        if self.model.rowCount():
-            self.results.selectRow(0)
-        self.show_selected()
-
     def move_selection(self, step: int) -> None:
         if not self.model.rowCount():
             return
         current = self.results.currentIndex().row()
         row = max(0, min(self.model.rowCount() - 1, current + step))
         self.results.selectRow(row)
-
-    def selected(self) -> PatientSummary | None:
-        index = self.results.currentIndex()
-        return self.model.row_at(index.row()) if index.isValid() else None
 
     def show_selected(self) -> None:
         patient = self.selected()
@@ -195,16 +137,6 @@ class ReceptionView(QWidget):
             lines.append(escape(_("Registered by phone: the sex and the date of birth are "
                                   "asked at the check-in.")))
         self.details.setText("<br>".join(line for line in lines if line))
-
-    def show_patient(self, patient_id: int) -> None:
-        """Show one patient (after registering or editing) as the only result."""
-        summary = patients.get_summary(self.desk, patient_id)
-        self.search.blockSignals(True)
-        self.search.setText(summary.record_number)
-        self.search.blockSignals(False)
-        self.model.set_rows([summary])
-        self.results.selectRow(0)
-        self.show_selected()
 
     def register(self) -> None:
         text = self.search.text().strip()
