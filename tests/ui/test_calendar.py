@@ -28,7 +28,6 @@ from clinic_desk.ui.calendar.grid import CalendarGrid
 from clinic_desk.ui.calendar.reason_form import ReasonForm
 from clinic_desk.ui.calendar.time_inputs import set_date
 from clinic_desk.ui.calendar.view import CalendarView
-from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.main_window import MainWindow
 from clinic_desk.ui.queue.view import QueueView
 from clinic_desk.ui.reception.quick_registration_dialog import QuickRegistrationDialog
@@ -47,28 +46,6 @@ LEFT = Qt.MouseButton.LeftButton
 @pytest.fixture
 def cal(clinic) -> Calendar:  # type: ignore[no-untyped-def]
     return build_calendar(clinic)
-
-
-@pytest.fixture
-def watchers():  # type: ignore[no-untyped-def]
-    """Change watchers that stop polling when the test ends (its database goes away)."""
-    made: list[ChangeWatcher] = []
-
-    def make(desk) -> ChangeWatcher:  # type: ignore[no-untyped-def]
-        made.append(ChangeWatcher(desk))
-        return made[-1]
-    yield make
-    for watcher in made:
-        watcher.timer.stop()
-
-
-@pytest.fixture
-def notices() -> Iterator[list[str]]:
-    """Messages the calendar shows in a box, collected instead of shown."""
-    seen: list[str] = []
-    messages.notice_hook = lambda _title, text: seen.append(text)
-    yield seen
-    messages.notice_hook = None
 
 
 @pytest.fixture

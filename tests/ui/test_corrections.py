@@ -4,8 +4,6 @@ the correction in the register and its printed preview."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QDate, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction
@@ -17,7 +15,6 @@ from clinic_desk.services.auth import approve
 from clinic_desk.services.corrections import (CorrectionRequest, EntryKind, correct_entry,
                                               list_corrections)
 from clinic_desk.services.ledger import patient_totals
-from clinic_desk.ui import messages
 from clinic_desk.ui.approval import ApprovalDialog
 from clinic_desk.ui.corrections.dialog import CorrectionDialog
 from clinic_desk.ui.corrections.register_view import CorrectionRegisterView
@@ -30,14 +27,6 @@ from tests.ui.document_preview import open_preview, workstation_config  # noqa: 
 from tests.ui.typing import type_text
 
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def notices() -> Iterator[list[str]]:
-    seen: list[str] = []
-    messages.notice_hook = lambda _title, text: seen.append(text)
-    yield seen
-    messages.notice_hook = None
 
 
 @pytest.fixture

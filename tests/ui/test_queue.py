@@ -14,7 +14,6 @@ from clinic_desk.services.checkin import (CheckInForm, CheckInRequest, check_in,
                                           propose_check_in)
 from clinic_desk.services.patients import PatientForm, register_patient
 from clinic_desk.services.staff import Shift, StaffForm, add_staff
-from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.main_window import MainWindow
 from clinic_desk.ui.queue.display import WaitingRoomDisplay
 from clinic_desk.ui.queue.model import ALERT_COLOURS, QueueTableModel
@@ -37,19 +36,6 @@ def arrive(desk, clinic, name: str, phone: str) -> int:
     proposal = propose_check_in(desk, request)
     return check_in(desk, clinic.receptionist, CheckInForm(
         request, proposal.visit_kind_id, "牙痛", proposal.assignment.doctor_id)).visit_id
-
-
-@pytest.fixture
-def watchers():  # type: ignore[no-untyped-def]
-    """Change watchers that stop polling when the test ends (its database goes away)."""
-    made: list[ChangeWatcher] = []
-
-    def make(desk) -> ChangeWatcher:  # type: ignore[no-untyped-def]
-        made.append(ChangeWatcher(desk))
-        return made[-1]
-    yield make
-    for watcher in made:
-        watcher.timer.stop()
 
 
 @pytest.fixture
