@@ -136,7 +136,8 @@ class MainWindow(QMainWindow):
             workspaces.addAction(self._action(_("Refund register"), self.show_refund_register))
         for view, title in ((self.reception_view, _("&Patient")), (self.queue_view, _("&Queue")),
                             (self.calendar_view, _("&Calendar")),
-                            (self.cashdesk_view, _("Cas&h desk"))):
+                            (self.cashdesk_view, _("Cas&h desk")),
+                            (self.day_close_view, _("&Day close"))):
             if view is not None:
                 bar.addMenu(title).addActions(view.menu_actions())
         tools = bar.addMenu(_("&Tools"))

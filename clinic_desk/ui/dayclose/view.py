@@ -4,14 +4,13 @@ and the live overview of today."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from clinic_desk.clock import zone
 from clinic_desk.i18n import N_, format_date, format_time, gettext as _, use_language
@@ -28,6 +27,7 @@ from clinic_desk.services.errors import DomainError
 from clinic_desk.services.reconciliation import ClosingRecord, day_report
 from clinic_desk.services.settings import clinic_today, get_settings
 from clinic_desk.ui import messages
+from clinic_desk.ui.action_buttons import ActionButtons
 from clinic_desk.ui.background import BackgroundTask, Progress
 from clinic_desk.ui.calendar.time_inputs import chosen_date, date_edit
 from clinic_desk.ui.dayclose.count_dialog import CloseDayDialog
@@ -38,6 +38,7 @@ from clinic_desk.ui.dayclose.reopen_dialog import ReopenDialog
 from clinic_desk.ui.document_output import DocumentKind, present_document
 from clinic_desk.ui.live import ChangeWatcher
 from clinic_desk.ui.table_model import Column, RowTableModel
+from clinic_desk.ui.widgets import row_table
 
 
 def closing_columns(currency: str, timezone: str) -> list[Column[ClosingRecord]]:
@@ -110,26 +111,20 @@ class ClosingsPanel(QWidget):
         self.station = QComboBox(objectName="station")
         for station in cash_stations(desk):
             self.station.addItem(station.name, station.id)
-        self.close_button = self._button(_("Count and close…"), "close", self.close_day)
-        self.handover_button = self._button(_("Hand over…"), "handover", self.hand_over)
-        self.reopen_button = self._button(_("Re-open…"), "reopen", self.reopen)
-        self.manager = can(actor, Permission.EXPORT_RECONCILIATION)
-        self.print_button = self._button(_("Print report…"), "print", self.print_report)
-        self.export_button = self._button(_("Export…"), "export", self.export)
-        for button in (self.print_button, self.export_button):
-            button.setVisible(self.manager)
+        self.action_buttons = ActionButtons(self)
+        button = self.action_buttons.button
+        self.close_button = button(_("Count and close…"), "Ctrl+Shift+C", self.close_day)
+        self.handover_button = button(_("Hand over…"), "Ctrl+Shift+H", self.hand_over)
+        self.reopen_button = button(_("Re-open…"), "Ctrl+Shift+O", self.reopen)
+        self.print_button: QPushButton | None = None
+        self.export_button: QPushButton | None = None
+        if can(actor, Permission.EXPORT_RECONCILIATION):
+            self.print_button = button(_("Print report…"), "Ctrl+P", self.print_report)
+            self.export_button = button(_("Export…"), "Ctrl+Shift+E", self.export)
 
         self.model: RowTableModel[ClosingRecord] = RowTableModel(
             closing_columns(self.settings.currency, self.settings.timezone), self)
-        self.table = QTableView(objectName="closings")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()  # a day has a few closes: fit them all
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = row_table(self.model, "closings")
         self.table.selectionModel().selectionChanged.connect(lambda *_args: self.show_selected())
         self.status = QLabel(objectName="status")
         self.status.setWordWrap(True)
@@ -148,19 +143,15 @@ class ClosingsPanel(QWidget):
         for button in (self.close_button, self.handover_button, self.reopen_button):
             bar.addWidget(button)
         bar.addStretch()
-        bar.addWidget(self.print_button)
-        bar.addWidget(self.export_button)
+        for extra in (self.print_button, self.export_button):
+            if extra is not None:
+                bar.addWidget(extra)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         self.reload()
-
-    def _button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text, objectName=name)
-        button.clicked.connect(slot)
-        return button
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -293,3 +284,6 @@ class DayCloseView(QWidget):
             layout.addWidget(self.closings)
         if watcher is not None:
             watcher.changed.connect(lambda _stamp: self.closings.reload())
+
+    def menu_actions(self) -> list[QAction]:
+        return self.closings.action_buttons.actions()
