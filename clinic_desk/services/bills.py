@@ -6,7 +6,7 @@ Plain snapshots for the screens; every figure comes from the append-only ledger.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from clinic_desk.services.context import Desk
 from clinic_desk.services.errors import NotFound
 from clinic_desk.services.ledger import patient_totals, visit_totals
 from clinic_desk.services.patient_search import matching_ids
-from clinic_desk.services.receipts import staff_names
+from clinic_desk.services.receipts import ReceiptItem, ReceiptReduction, staff_names
 from clinic_desk.services.settings import clinic_today
 
 OWING_LIMIT = 200
@@ -141,24 +141,18 @@ def balances_of(desk: Desk, patient_ids: list[int]) -> list[PatientBalance]:
 
 
 @dataclass(frozen=True)
-class BillLine:
-    charge_id: int
-    description: str
-    category: str
-    quantity: int
-    unit_price: int
-    amount: int
-    doctor_name: str
-    position_note: str
+class BillLine(ReceiptItem):
+    """A charge on the bill: as the receipt will print it, and which charge it is."""
+
+    charge_id: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
-class BillDiscount:
-    discount_id: int
-    reason: str
-    amount: int
-    percent_basis_points: int | None
+class BillDiscount(ReceiptReduction):
+    """A discount on the bill: as the receipt will print it, who approved it, which it is."""
+
     approved_by: str
+    discount_id: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -220,11 +214,11 @@ def bill(desk: Desk, patient_id: int, visit_id: int | None) -> Bill:
             visit_date=visit.business_date if visit else None,
             visit_state=visit.state if visit else None,
             doctor_id=visit.doctor_id if visit else None,
-            lines=tuple(BillLine(c.id, c.description, category or "", c.quantity, c.unit_price,
-                                 c.amount, names.get(c.doctor_id or 0, ""), c.position_note)
-                        for c, category in charges),
-            discounts=tuple(BillDiscount(d.id, d.reason, d.amount, d.percent_basis_points,
-                                         names.get(d.approved_by_id or 0, ""))
+            lines=tuple(BillLine(c.description, category or "", c.quantity, c.unit_price,
+                                 c.amount, names.get(c.doctor_id or 0, ""), c.position_note,
+                                 charge_id=c.id) for c, category in charges),
+            discounts=tuple(BillDiscount(d.reason, d.amount, d.percent_basis_points,
+                                         names.get(d.approved_by_id or 0, ""), discount_id=d.id)
                             for d in discounts),
             visit_total=totals.charged - totals.discounted if totals else 0,
             visit_settled=totals.paid - totals.refunded if totals else 0,

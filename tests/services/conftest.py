@@ -27,6 +27,18 @@ def till(till_template: TillTemplate, tmp_path: Path, clock: FixedClock) -> Iter
 
 
 @pytest.fixture
+def patient(till: Till) -> int:
+    """张三, new at the cash desk."""
+    return till.patients.add("张三")
+
+
+@pytest.fixture
+def visit(till: Till, patient: int) -> int:
+    """张三 checked in with the first doctor today, nothing charged yet."""
+    return till.visit(patient)
+
+
+@pytest.fixture
 def cal(clinic: Clinic) -> Calendar:
     """Two doctors with weekly hours and three patients, for the calendar and call tests."""
     return build_calendar(clinic)

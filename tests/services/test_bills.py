@@ -74,10 +74,11 @@ def test_a_bill_shows_the_visit_and_what_is_owed_in_all(till: Till) -> None:
         "张三", visit, VisitState.OPEN, till.doctor)
     assert seen.visit_date == START.date()
     assert list(seen.lines) == [
-        BillLine(seen.lines[0].charge_id, "补牙", "治疗", 2, 28000, 56000, "李建国", "16, 17"),
-        BillLine(seen.lines[1].charge_id, "口腔检查", "检查", 1, 5000, 5000, "王丽", "")]
-    assert seen.discounts == (BillDiscount(seen.discounts[0].discount_id, "员工家属", 12200,
-                                           2000, "Zhou Min"),)
+        BillLine("补牙", "治疗", 2, 28000, 56000, "李建国", "16, 17",
+                 charge_id=seen.lines[0].charge_id),
+        BillLine("口腔检查", "检查", 1, 5000, 5000, "王丽", "", charge_id=seen.lines[1].charge_id)]
+    assert seen.discounts == (BillDiscount("员工家属", 12200, 2000, "Zhou Min",
+                                           discount_id=seen.discounts[0].discount_id),)
     assert (seen.visit_total, seen.visit_settled, seen.due) == (48800, 20000, 18800)
     assert seen.earlier_balance == -10000  # the deposit still on account
 

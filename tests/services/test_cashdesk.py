@@ -21,16 +21,6 @@ from .cash import Till, new_key
 from .helpers import TODAY, dump, expect_denied, expect_field_error, last_audit_entry, rows
 
 
-@pytest.fixture
-def patient(till: Till) -> int:
-    return till.patients.add("张三")
-
-
-@pytest.fixture
-def visit(till: Till, patient: int) -> int:
-    return till.visit(patient)
-
-
 def charges_of(till: Till, visit_id: int) -> list[tuple[object, ...]]:
     return rows(till.clinic.desk,
                 "SELECT price_item_id, description, quantity, unit_price, amount, doctor_id, "

@@ -35,16 +35,6 @@ def approval(till: Till) -> Approval:
     return approve(till.clinic.desk, *MANAGER_LOGIN)
 
 
-@pytest.fixture
-def patient(till: Till) -> int:
-    return till.patients.add("张三")
-
-
-@pytest.fixture
-def visit(till: Till, patient: int) -> int:
-    return till.visit(patient)
-
-
 def request(kind: EntryKind, entry_id: int, right: object = None,
             **changes: object) -> CorrectionRequest:
     texts: dict[str, object] = {

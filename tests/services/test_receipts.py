@@ -19,16 +19,6 @@ from .cash import Till
 from .helpers import expect_denied, last_audit_entry, rows
 
 
-@pytest.fixture
-def patient(till: Till) -> int:
-    return till.patients.add("张三")
-
-
-@pytest.fixture
-def visit(till: Till, patient: int) -> int:
-    return till.visit(patient)
-
-
 def book(till: Till, patient_id: int, days_ahead: float,
          status: AppointmentStatus = AppointmentStatus.BOOKED) -> None:
     """An appointment as the calendar stores it."""
