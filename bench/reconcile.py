@@ -26,9 +26,7 @@ is the median of the day runs and month_ms the slowest median of the months.
 
 from __future__ import annotations
 
-import argparse
 import random
-import shutil
 import sqlite3
 import statistics
 import sys
@@ -41,7 +39,9 @@ from typing import Any
 
 from sqlalchemy import event, func, insert, select
 
-from bench.make_clinic import DEFAULT_SEED, build_clinic, default_path
+from bench.clinic_copy import base_clinic, clinic_arguments, working_copy
+from bench.make_clinic import DEFAULT_SEED, default_path
+from bench.staff import first_actor
 from clinic_desk.clinic import open_clinic
 from clinic_desk.clock import FixedClock, business_date, zone
 from clinic_desk.db import Database
@@ -50,7 +50,7 @@ from clinic_desk.models import (AssignmentRule, CashCountLine, CashStation, Char
                                 Correction, Counter, DayClosing, DayClosingMethodTotal,
                                 DayHandover, Discount, PaymentKind, PaymentMethod,
                                 Patient, Payment, PriceListItem, QueueEntry, QueueState,
-                                Receipt, Refund, Role, Staff, StaffRole, Station, Visit,
+                                Receipt, Refund, Role, StaffRole, Station, Visit,
                                 VisitKind, VisitState)
 from clinic_desk.printing.day_export import render_workbook
 from clinic_desk.printing.day_report import render_day_report
@@ -109,14 +109,9 @@ class _Clinic:
                             .scalars() if m.kind in METHOD_WEIGHTS}
             self.items = [(i.id, i.category_id, i.name, i.price) for i in session.execute(
                 select(PriceListItem).where(PriceListItem.active.is_(True))).scalars()]
-            def first(role: Role) -> int:
-                return session.execute(select(StaffRole.staff_id).where(StaffRole.role == role)
-                                       .order_by(StaffRole.staff_id).limit(1)).scalar_one()
-
-            self.manager, self.cashier = first(Role.MANAGER), first(Role.CASHIER)
-            manager = session.get(Staff, self.manager)
-            assert manager is not None
-            self.manager_actor = Actor(manager.id, manager.full_name, manager.role_set)
+            self.manager_actor = first_actor(session, Role.MANAGER)
+            self.manager = self.manager_actor.staff_id
+            self.cashier = first_actor(session, Role.CASHIER).staff_id
             self.station = session.execute(select(CashStation.id).order_by(
                 CashStation.sort_order, CashStation.id).limit(1)).scalar_one()
             self.timezone = get_settings(desk).timezone
@@ -316,7 +311,7 @@ def _ledger_file(base: Path, rebuild: bool, seed: int, today: date) -> Path:
     if ledger.exists() and not rebuild and not _outdated(ledger):
         _say(f"reusing {ledger}")
         return ledger
-    _copy(base, ledger)
+    ledger = working_copy(base, "ledger")
     desk = open_clinic(ledger)
     started = clock.perf_counter()
     entries, closings = _money_history(desk, random.Random(seed), today - timedelta(days=1))
@@ -338,13 +333,6 @@ def _outdated(path: Path) -> bool:
         return schema_state(db).needs_upgrade
     finally:
         db.dispose()
-
-
-def _copy(source: Path, target: Path) -> None:
-    for leftover in (target, target.with_name(target.name + "-wal"),
-                     target.with_name(target.name + "-shm")):
-        leftover.unlink(missing_ok=True)
-    shutil.copyfile(source, target)
 
 
 # --- today ------------------------------------------------------------------------------------
@@ -536,20 +524,15 @@ def _period_ms(desk: Desk, manager: Actor, start: date, end: date,
 
 def run(db: Path | None, patients: int, years: int, entries: int, runs: int,
         seed: int = DEFAULT_SEED, rebuild: bool = False) -> str:
-    base = db or default_path(patients, years, seed)
-    if rebuild or not base.exists():
-        base = build_clinic(base, patients, years, seed, replace=True, progress=_say)
-        rebuild = True  # the money history follows its clinic
-    else:
-        _say(f"reusing {base}")
+    built = rebuild or not (db or default_path(patients, years, seed)).exists()
+    base = base_clinic(db, patients, years, seed, rebuild, _say)
     setup = open_clinic(base)
     tz_name = get_settings(setup).timezone
     setup.db.dispose()
     now = datetime.now(timezone.utc).replace(microsecond=0)
     today = business_date(now, tz_name)
-    ledger = _ledger_file(base, rebuild, seed, today)
-    work = ledger.with_name(ledger.stem + "-work.sqlite3")
-    _copy(ledger, work)
+    ledger = _ledger_file(base, built, seed, today)  # the money history follows its clinic
+    work = working_copy(ledger, "work")
     evening = datetime.combine(today, datetime.min.time(), zone(tz_name)) + timedelta(hours=19)
     desk = open_clinic(work, clock=FixedClock(evening))
     clinic = _Clinic(desk)
@@ -590,17 +573,10 @@ def run(db: Path | None, patients: int, years: int, entries: int, runs: int,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.reconcile", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--patients", type=int, default=DEFAULT_PATIENTS)
-    parser.add_argument("--years", type=int, default=DEFAULT_YEARS)
-    parser.add_argument("--entries", type=int, default=DEFAULT_ENTRIES)
-    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--db", type=Path, default=None,
-                        help="base clinic file (default: built in the benchmark folder)")
-    parser.add_argument("--rebuild", action="store_true",
-                        help="build the base clinic and its money history again")
+    parser = clinic_arguments("python -m bench.reconcile", __doc__, DEFAULT_PATIENTS,
+                              DEFAULT_YEARS, DEFAULT_RUNS)
+    parser.add_argument("--entries", type=int, default=DEFAULT_ENTRIES,
+                        help="ledger entries of the day that is closed")
     args = parser.parse_args(argv)
     print(run(args.db, args.patients, args.years, args.entries, args.runs, args.seed,
               args.rebuild))
