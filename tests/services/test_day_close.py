@@ -336,7 +336,8 @@ def test_reopening_needs_a_manager_and_a_reason(till: Till, manager_approval: Ap
     with pytest.raises(ApprovalNeeded):
         reopen_day(desk, cashier, closed.closing_id, "forgot a payment")
     for who in (till.clinic.manager, cashier):  # the reason first, then who approves
-        expect_field_error(desk, "reason", lambda: reopen_day(desk, who, closed.closing_id, " "))
+        expect_field_error(desk, "reason", lambda who=who: reopen_day(
+            desk, who, closed.closing_id, " "))
     assert dump(desk) == before
     reopen_day(desk, cashier, closed.closing_id, "forgot a payment", manager_approval)
     assert rows(desk, "SELECT reopened_by_id, reason FROM day_reopenings") == [
