@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from clinic_desk.i18n import gettext as _
 from clinic_desk.models import (Charge, Discount, Patient, Payment, PriceCategory, QueueEntry,
                                 Refund, Staff, Visit, VisitState)
+from clinic_desk.services.cashdesk import existing_patient
 from clinic_desk.services.context import Desk
 from clinic_desk.services.errors import NotFound
 from clinic_desk.services.ledger import patient_totals, visit_totals
@@ -194,9 +195,7 @@ def current_visit_id(desk: Desk, patient_id: int) -> int | None:
 
 def bill(desk: Desk, patient_id: int, visit_id: int | None) -> Bill:
     with desk.db.read() as session:
-        patient = session.get(Patient, patient_id)
-        if patient is None:
-            raise NotFound(_("This patient no longer exists."))
+        patient = existing_patient(session, patient_id)
         visit = session.get(Visit, visit_id) if visit_id is not None else None
         if visit_id is not None and (visit is None or visit.patient_id != patient_id):
             raise NotFound(_("This visit no longer exists."))

@@ -33,6 +33,13 @@ MAX_QUANTITY = 999
 MAX_NOTE = 100
 
 
+def existing_patient(session: Session, patient_id: int) -> Patient:
+    """The patient the desk is posting for; NotFound if the record is gone."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(_("This patient no longer exists."))
+    return patient
+
 
 def _visit(session: Session, visit_id: int) -> Visit:
     visit = session.get(Visit, visit_id)
@@ -318,8 +325,7 @@ def post_payment(desk: Desk, actor: Actor, request: PaymentRequest) -> PostedPay
             return repeated
         today = clinic_today(session, now)
         require_open(session, today)
-        if session.get(Patient, request.patient_id) is None:
-            raise NotFound(_("This patient no longer exists."))
+        existing_patient(session, request.patient_id)
         visit = _visit(session, request.visit_id) if request.visit_id else None
         currency = load_settings(session).currency
         errors = FieldErrors()

@@ -34,7 +34,7 @@ from clinic_desk.services import audit
 from clinic_desk.services.auth import Approval, Permission, permissions_of, require
 from clinic_desk.services.cashdesk import (ApprovalNeeded, ChargeLine, CheckedPart, PaymentPart,
                                            ReferenceAlreadyUsed, check_charge_line,
-                                           check_payment_part, issue_receipt)
+                                           check_payment_part, existing_patient, issue_receipt)
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.day_lock import require_open
 from clinic_desk.services.errors import FieldErrors, NotFound, PermissionDenied
@@ -144,13 +144,6 @@ def describe_entry(entry: LedgerEntry, currency: str, seen_from: int | None = No
     return " · ".join(parts)
 
 
-def _patient(session: Session, patient_id: int) -> Patient:
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(_("This patient no longer exists."))
-    return patient
-
-
 def _staff_name(session: Session, staff_id: int | None) -> str:
     staff = session.get(Staff, staff_id) if staff_id is not None else None
     return staff.full_name if staff is not None else ""
@@ -158,7 +151,7 @@ def _staff_name(session: Session, staff_id: int | None) -> str:
 
 def _posted(session: Session, row: Payment | Charge | Discount) -> dict[str, object]:
     """The fields every entry has; `session.get` keeps each patient and visit loaded once."""
-    patient = _patient(session, row.patient_id)
+    patient = existing_patient(session, row.patient_id)
     visit = session.get(Visit, row.visit_id) if row.visit_id is not None else None
     return {"entry_id": row.id, "amount": row.amount, "patient_id": row.patient_id,
             "patient_name": patient.name, "record_number": patient.record_number,
@@ -676,7 +669,7 @@ def _register_rows(session: Session, corrections: Iterable[Correction]) -> list[
     rows = []
     for correction in corrections:
         kind, original = reversed_[correction.id]
-        patient = _patient(session, correction.patient_id)
+        patient = existing_patient(session, correction.patient_id)
         fixed = right.get(correction.id)
         rows.append(CorrectionRow(
             correction_id=correction.id, number=correction.number,

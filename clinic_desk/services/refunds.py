@@ -31,6 +31,7 @@ from clinic_desk.models import (Charge, DocumentPrint, Patient, Payment, Payment
 from clinic_desk.money import AmountError, format_money, parse_amount
 from clinic_desk.services import audit
 from clinic_desk.services.auth import Approval, Permission, permissions_of, require
+from clinic_desk.services.cashdesk import existing_patient
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.day_lock import require_open
 from clinic_desk.services.errors import FieldErrors, NotFound, PermissionDenied, ValidationError
@@ -300,13 +301,6 @@ def _check(session: Session, request: RefundRequest, patient: Patient,
                     method=cast(PaymentMethod, method), receiver=receiver, opinion=opinion)
 
 
-def _patient(session: Session, patient_id: int) -> Patient:
-    patient = session.get(Patient, patient_id)
-    if patient is None:
-        raise NotFound(_("This patient no longer exists."))
-    return patient
-
-
 def _approver(session: Session, approval: Approval | None) -> int:
     if approval is None:
         raise ValidationError.single("approval", _("A manager must approve the refund."))
@@ -329,7 +323,7 @@ def check_refund(desk: Desk, actor: Actor, request: RefundRequest) -> RefundChec
     require(actor, Permission.RECORD_REFUNDS)
     with desk.db.read() as session:
         require_open(session, clinic_today(session, desk.clock.now()))
-        patient = _patient(session, request.patient_id)
+        patient = existing_patient(session, request.patient_id)
         checked = _check(session, request, patient, load_settings(session).currency)
         balance = patient_totals(session, patient.id).balance
     return RefundCheck(amount=checked.amount, maximum=checked.maximum,
@@ -355,7 +349,7 @@ def record_refund(desk: Desk, actor: Actor, request: RefundRequest,
                                   repeated=True)
         today = clinic_today(session, now)
         require_open(session, today)
-        patient = _patient(session, request.patient_id)
+        patient = existing_patient(session, request.patient_id)
         checked = _check(session, request, patient, load_settings(session).currency)
         approver = _approver(session, approval)
         charge = checked.charge
