@@ -8,9 +8,9 @@ overview reloads when the clinic's data changes, on this PC or another.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QColor, QPalette, QShowEvent
-from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtCore import QByteArray, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QShowEvent
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QVBoxLayout, QWidget)
 from reportlab.graphics.shapes import Drawing
@@ -47,21 +47,31 @@ class Figure(QFrame):
         layout.addWidget(self.value)
 
 
-class Chart(QSvgWidget):
-    """A chart drawing on white, as on paper, scaled to its place."""
+class Chart(QWidget):
+    """A chart drawing on white, as on paper, scaled to its place.
+
+    The widget owns its SVG renderer (a QSvgWidget's own renderer, reached from Python, can
+    be deleted under the widget when its wrapper goes).
+    """
 
     def __init__(self, name: str) -> None:
         super().__init__(objectName=name)
+        self.renderer = QSvgRenderer(self)
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, QColor("white"))
         self.setPalette(palette)
         self.setAutoFillBackground(True)
-        self.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
         self.setMinimumSize(int(CHART_SIZE[0] * 0.8), int(CHART_SIZE[1] * 0.8))
 
     def show_drawing(self, drawing: Drawing) -> None:
-        self.load(QByteArray(chart_svg(drawing, QApplication.font().family())))
-        self.renderer().setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
+        self.renderer.load(QByteArray(chart_svg(drawing, QApplication.font().family())))
+        self.renderer.setAspectRatioMode(Qt.AspectRatioMode.KeepAspectRatio)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.renderer.render(painter, QRectF(self.rect()))
+        painter.end()
 
 
 class DayOverview(QWidget):
