@@ -4,8 +4,9 @@ without the mouse and shows its shortcut in the tooltip and the workspace's menu
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QPushButton, QWidget
 
@@ -36,16 +37,17 @@ def action_button(owner: QWidget, text: str, shortcut: str,
     return action, button
 
 
-class ActionButtons:
+class ActionButtons(QObject):
     """A workspace's buttons in the order they are made; their actions are the workspace's
-    menu in the main window."""
+    menu in the main window. A child of the workspace that holds no reference back to it, so
+    the workspace is freed as soon as it is closed, not at some later garbage collection."""
 
     def __init__(self, owner: QWidget) -> None:
-        self.owner = owner
+        super().__init__(owner)
         self._actions: list[QAction] = []
 
     def button(self, text: str, shortcut: str, slot: Callable[[], object]) -> QPushButton:
-        action, button = action_button(self.owner, text, shortcut, slot)
+        action, button = action_button(cast(QWidget, self.parent()), text, shortcut, slot)
         self._actions.append(action)
         return button
 
