@@ -77,14 +77,16 @@ def is_windows_unc(path: str) -> bool:
     return path.startswith("\\\\") or path.startswith("//")
 
 
+_DRIVE_REMOTE = 4  # GetDriveTypeW: a network drive
+
+
 def _windows_drive_is_remote(path: str) -> bool:
     import ctypes  # only on Windows
 
     drive = PureWindowsPath(os.path.abspath(path)).anchor
     if not drive:
         return False
-    DRIVE_REMOTE = 4
-    return ctypes.windll.kernel32.GetDriveTypeW(drive) == DRIVE_REMOTE  # type: ignore[attr-defined]
+    return ctypes.windll.kernel32.GetDriveTypeW(drive) == _DRIVE_REMOTE  # type: ignore[attr-defined]
 
 
 def _mount_fstype(path: str, mounts_text: str) -> str | None:
@@ -105,7 +107,8 @@ def _mount_fstype(path: str, mounts_text: str) -> str | None:
     return best_type
 
 
-def is_network_path(path: str, mounts_text: str | None = None, platform: str = sys.platform) -> bool:
+def is_network_path(path: str, mounts_text: str | None = None,
+                    platform: str = sys.platform) -> bool:
     """True when `path` is a UNC path, a mapped network drive, or on a network mount."""
     if is_windows_unc(path):
         return True
@@ -164,7 +167,7 @@ class Database:
             bind=self.engine.execution_options(clinic_read_only=True), expire_on_commit=False)
 
     @classmethod
-    def open(cls, location: str | os.PathLike[str]) -> "Database":
+    def open(cls, location: str | os.PathLike[str]) -> Database:
         return cls(database_url(location))
 
     @property

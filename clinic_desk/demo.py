@@ -63,9 +63,11 @@ PRICE_LIST = (
     (("JC01", "初诊检查", "50.00"), ("JC02", "全景片", "150.00"), ("JC03", "根尖片", "30.00"),
            ("JC04", "CBCT", "400.00")),
     (("ZL01", "洁牙", "200.00"), ("ZL02", "树脂补牙", "300.00"), ("ZL03", "根管治疗", "1200.00"),
-           ("ZL04", "简单拔牙", "200.00"), ("ZL05", "阻生齿拔除", "800.00"), ("ZL06", "烤瓷牙冠", "2000.00"),
-           ("ZL07", "种植体", "8000.00"), ("ZL08", "固定矫治", "15000.00"), ("ZL09", "窝沟封闭", "100.00")),
-    (("YP01", "甲硝唑片", "25.00"), ("YP02", "布洛芬缓释胶囊", "18.00"), ("YP03", "漱口水", "35.00")),
+           ("ZL04", "简单拔牙", "200.00"), ("ZL05", "阻生齿拔除", "800.00"),
+           ("ZL06", "烤瓷牙冠", "2000.00"), ("ZL07", "种植体", "8000.00"),
+           ("ZL08", "固定矫治", "15000.00"), ("ZL09", "窝沟封闭", "100.00")),
+    (("YP01", "甲硝唑片", "25.00"), ("YP02", "布洛芬缓释胶囊", "18.00"),
+     ("YP03", "漱口水", "35.00")),
     (("CL01", "牙线", "15.00"), ("CL02", "夜间护牙套", "120.00")),
 )
 
@@ -121,7 +123,8 @@ def setup_demo_clinic(desk: Desk, rng: random.Random) -> Actor:
     Returns the manager; `bench/make_clinic.py` builds its large clinics on the same setup.
     """
     manager = create_clinic(desk, FirstStartForm(
-        clinic_name="康齿口腔门诊部", address="上海市徐汇区漕溪北路 88 号 2 楼", phone="021-6438 8888",
+        clinic_name="康齿口腔门诊部", address="上海市徐汇区漕溪北路 88 号 2 楼",
+        phone="021-6438 8888",
         currency="CNY", language="zh_CN", clinic_kind="dental", manager_name="周主任",
         manager_staff_number="M01", manager_sex=Sex.FEMALE, username=DEMO_MANAGER[0],
         password=DEMO_MANAGER[1], password_repeat=DEMO_MANAGER[1]))

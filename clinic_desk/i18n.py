@@ -11,7 +11,7 @@ import gettext as _gettext
 import io
 import threading
 from datetime import date, datetime, time, tzinfo
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale, dates
 from babel.messages.mofile import write_mo
@@ -45,7 +45,7 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations_for(language: str) -> _gettext.NullTranslations:
     """The compiled catalog for `language` (English, the source language, needs none)."""
     chain = _FALLBACKS.get(language, (language,))
@@ -79,7 +79,7 @@ def current_language() -> str:
     return override or _current_language
 
 
-class use_language:
+class use_language:  # noqa: N801 (used as a function: `with use_language(...)`)
     """Context manager: translate and format in another language on this thread only.
 
     Printing a receipt in the clinic's receipt language while the screen shows another
@@ -90,7 +90,7 @@ class use_language:
         self.language = language
         self.previous: str | None = None
 
-    def __enter__(self) -> "use_language":
+    def __enter__(self) -> use_language:
         self.previous = getattr(_state, "language", None)
         _state.language = self.language
         return self
@@ -114,7 +114,7 @@ def pgettext(context: str, message: str) -> str:
 _ = gettext
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parsed_locale(code: str) -> Locale:
     return Locale.parse(code)
 

@@ -28,7 +28,8 @@ def create_statements(dialect: str, tables: tuple[str, ...] = APPEND_ONLY_TABLES
     if dialect == "sqlite":
         return [
             f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: add a correcting entry instead'); END"
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: add a correcting entry "
+            f"instead'); END"
             for table in tables for verb in ("UPDATE", "DELETE")
         ]
     if dialect == "postgresql":

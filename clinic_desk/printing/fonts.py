@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -73,7 +73,7 @@ class Styles:
     section: ParagraphStyle
 
 
-@lru_cache(maxsize=None)
+@cache
 def styles(base_size: float) -> Styles:
     """Styles for a base font size; cached because every document of a paper reuses them."""
     font = register_fonts()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from datetime import datetime
 from typing import NamedTuple
 
@@ -112,7 +112,7 @@ def render_receipt(doc: ReceiptDocument, paper: Paper, language: str) -> bytes:
         spec = paper.spec
         st = styles(spec.font_size)
 
-        @lru_cache(maxsize=None)
+        @cache
         def money(minor: int) -> str:  # widths and cells ask for the same figures
             return format_money(minor, doc.currency, language)
 

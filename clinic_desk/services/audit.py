@@ -57,7 +57,8 @@ def record(session: Session, at: datetime, actor_id: int | None, action: str, en
            entity_id: int | None, details: dict[str, Any] | None = None, reason: str = "",
            approved_by_id: int | None = None) -> AuditEntry:
     """Append one entry to the chain inside the caller's transaction."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1)
+                           .with_for_update()).scalar_one()
     entry = AuditEntry(
         id=head.last_entry_id + 1, at=at.astimezone(timezone.utc), actor_id=actor_id,
         approved_by_id=approved_by_id, action=action, entity=entity, entity_id=entity_id,

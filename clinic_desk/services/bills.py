@@ -91,7 +91,8 @@ def waiting_to_pay(desk: Desk) -> list[WaitingVisit]:
     return sorted(waiting, key=lambda w: (w.done_at, w.visit_id))
 
 
-def _by_visit(session: Session, visit_column: Any, amount: Any, visits: list[int]) -> dict[int, int]:
+def _by_visit(session: Session, visit_column: Any, amount: Any,
+              visits: list[int]) -> dict[int, int]:
     return {visit: int(total) for visit, total in session.execute(
         select(visit_column, func.sum(amount)).where(visit_column.in_(visits))
         .group_by(visit_column)).all()}

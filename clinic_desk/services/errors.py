@@ -23,7 +23,7 @@ class ValidationError(DomainError):
         self.errors = dict(errors)
 
     @classmethod
-    def single(cls, field: str, message: str) -> "ValidationError":
+    def single(cls, field: str, message: str) -> ValidationError:
         return cls({field: message})
 
 

@@ -81,13 +81,15 @@ def _seed_lists(session: Session, clinic_kind: str) -> None:
                     for i, (name, kind, digits, ref) in enumerate(PAYMENT_METHODS))
     session.add_all(ConditionKind(name=_(name), colour=colour, sort_order=i)
                     for i, (name, colour) in enumerate(CONDITIONS))
-    session.add_all(RefundReason(name=_(name), sort_order=i) for i, name in enumerate(REFUND_REASONS))
+    session.add_all(RefundReason(name=_(name), sort_order=i)
+                    for i, name in enumerate(REFUND_REASONS))
     session.add_all(ReferralSource(name=_(name), sort_order=i)
                     for i, name in enumerate(REFERRAL_SOURCES))
     session.add(CashStation(name=_("Cash desk 1")))
     if clinic_kind == "eye":
         session.add_all(Station(name=_(name), is_doctor=is_doctor, min_wait_minutes=wait,
-                                sort_order=i) for i, (name, is_doctor, wait) in enumerate(EYE_STATIONS))
+                                sort_order=i)
+                        for i, (name, is_doctor, wait) in enumerate(EYE_STATIONS))
     else:
         session.add(Station(name=_("Doctor"), is_doctor=True))
     session.add_all(Room(name=_("Room {number}").format(number=n), sort_order=n) for n in (1, 2, 3))

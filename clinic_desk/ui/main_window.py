@@ -107,7 +107,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(_("Welcome, {name}.").format(name=actor.name))
         self.resize(1100, 720)
 
-    def _action(self, text: str, slot: Callable[[], object], shortcut: str | None = None) -> QAction:
+    def _action(self, text: str, slot: Callable[[], object],
+                shortcut: str | None = None) -> QAction:
         action = QAction(text, self)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))

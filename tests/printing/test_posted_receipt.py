@@ -40,7 +40,9 @@ def posted(till: Till) -> ReceiptData:  # noqa: F811
 def test_the_posted_receipt_prints_what_was_posted(posted: ReceiptData, language: str,
                                                    paper: Paper) -> None:
     text = poppler.layout_text(render_posted_receipt(posted, paper, language))
-    money = lambda minor: format_money(minor, posted.clinic.currency, language)
+
+    def money(minor: int) -> str:
+        return format_money(minor, posted.clinic.currency, language)
     assert (posted.total_charged, posted.paid_today, posted.balance_after) == (57950, 45000,
                                                                                 12950)
     expected = [posted.clinic.clinic_name, posted.clinic.address, posted.clinic.phone,

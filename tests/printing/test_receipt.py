@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -25,12 +25,12 @@ COPY_MARKS = {"zh_CN": "副本", "zh_TW": "副本", "en": "COPY (reprint 2)"}
 MM = 72 / 25.4
 
 
-@lru_cache(maxsize=None)
+@cache
 def rendered(language: str, paper: Paper, copy_number: int = 0) -> bytes:
     return render_receipt(receipt(copy_number=copy_number), paper, language)
 
 
-@lru_cache(maxsize=None)
+@cache
 def text_of(language: str, paper: Paper, copy_number: int = 0) -> str:
     return poppler.layout_text(rendered(language, paper, copy_number))
 

@@ -4,7 +4,7 @@ cash stamp and a signature line for each person involved."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -28,7 +28,7 @@ SIGNERS = {"zh_CN": ("医生", "主管", "收费员", "患者（领款人）"),
            "en": ("Doctor", "Manager", "Cashier", "Patient (receiver)")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def text_of(language: str, paper: Paper, **changes: object) -> str:
     return poppler.layout_text(render_refund_slip(refund_slip(**changes), paper, language))
 
@@ -112,7 +112,8 @@ def test_an_impossible_refund_is_refused(changes: dict[str, object]) -> None:
 @both
 def test_a_recorded_refund_prints_its_item_its_receipt_and_later_as_a_copy(paper: Paper) -> None:
     row = register_row(12)
-    clinic = ClinicSettings(clinic_name="康乐口腔诊所", address="漕溪北路 88 号", phone="021-6438 0000")
+    clinic = ClinicSettings(clinic_name="康乐口腔诊所", address="漕溪北路 88 号",
+                            phone="021-6438 0000")
     original = poppler.layout_text(render_recorded_slip(RefundSlipData(row, clinic, 0), paper))
     for item in (row.number, row.item, row.receipt_number, row.reason_detail, "退款单",
                  "人民币壹佰贰拾叁元肆角伍分", "现金付讫", clinic.clinic_name):

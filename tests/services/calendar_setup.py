@@ -54,7 +54,8 @@ def build_calendar(clinic: Clinic) -> Calendar:
     li = add_doctor(clinic, "D01", "李建国", Sex.MALE,
                     *((d, "08:30", "12:00") for d in range(6)),
                     *((d, "13:30", "17:30") for d in range(6)))
-    wang = add_doctor(clinic, "D02", "王丽华", Sex.FEMALE, *((d, "09:00", "17:00") for d in WEEKDAYS))
+    wang = add_doctor(clinic, "D02", "王丽华", Sex.FEMALE,
+                      *((d, "09:00", "17:00") for d in WEEKDAYS))
     patients = Patients(clinic)
     return Calendar(clinic=clinic, li=li, wang=wang, checkup=kind_id(clinic, "checkup"),
                     first=kind_id(clinic, "first"), zhang=patients.add("张三"),

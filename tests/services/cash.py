@@ -129,7 +129,8 @@ def methods_of(clinic: Clinic) -> Methods:
 
 
 def open_till(clinic: Clinic) -> Till:
-    """Price-list items in the clinic's categories, two doctors working all Monday (the tests' day)."""
+    """Price-list items in the clinic's categories, two doctors working all Monday (the tests'
+    day)."""
     desk, manager = clinic.desk, clinic.manager
     categories = {c.name: c.id for c in catalog.list_categories(desk)}  # the clinic's own
     exam, treatment, materials = categories["检查"], categories["治疗"], categories["材料"]

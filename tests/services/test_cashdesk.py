@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from datetime import timedelta
 
 import pytest
@@ -225,8 +226,8 @@ def test_a_percentage_of_nothing_owed_is_refused_not_recorded_as_a_negative_disc
     desk = till.clinic.desk
     approval = approve(desk, *MANAGER_LOGIN)
     for percent in (10, 100):
-        expect_field_error(desk, "percent", lambda: add_discount(
-            desk, till.clinic.cashier, today, percent=percent, reason="oops",
+        expect_field_error(desk, "percent", partial(
+            add_discount, desk, till.clinic.cashier, today, percent=percent, reason="oops",
             approval=approval))
     # 1% of the 0.49 still owed rounds to nothing
     gauze = till.visit(till.patients.add("李四"))
@@ -279,7 +280,7 @@ def test_receipts_are_numbered_without_gaps(till: Till, patient: int, visit: int
     for refused, field in ((till.cash("5000.00"), "parts.0.amount"),
                            (till.card("10.00", last4=""), "parts.0.card_last4"),
                            (till.wechat("10.00", reference=""), "parts.0.reference")):
-        expect_field_error(till.clinic.desk, field, lambda: till.pay(patient, visit, refused))
+        expect_field_error(till.clinic.desk, field, partial(till.pay, patient, visit, refused))
     numbers.append(till.pay(patient, visit, till.alipay("100.00", reference="A-1"))
                    .receipt_number)
     before = dump(till.clinic.desk)

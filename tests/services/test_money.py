@@ -30,7 +30,8 @@ def test_typed_amounts_become_minor_units(text: str, currency: str, expected: in
 
 
 @pytest.mark.parametrize(("text", "currency"), [
-    ("abc", "CNY"), ("1e3", "CNY"), ("12元", "CNY"), ("", "CNY"), ("   ", "CNY"), ("¥", "CNY"), ("-1", "CNY"), ("1.234", "CNY"),
+    ("abc", "CNY"), ("1e3", "CNY"), ("12元", "CNY"), ("", "CNY"), ("   ", "CNY"), ("¥", "CNY"),
+    ("-1", "CNY"), ("1.234", "CNY"),
     ("12.5", "JPY"), ("NaN", "CNY"), ("Infinity", "CNY"), ("12..5", "CNY"),
     ("1000000000.01", "CNY"),
 ])

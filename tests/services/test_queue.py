@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 from sqlalchemy import event, select
@@ -573,8 +574,8 @@ def test_a_visit_ends_without_treatment_only_with_a_reason(
     clinic.clock.advance(minutes=25)
     row = front.row(visit)
     for reason in ("", "   ", "x" * (queue.MAX_REASON + 1)):
-        expect_field_error(clinic.desk, "reason", lambda: end(
-            clinic.desk, clinic.receptionist, row.entry_id, row.version, reason))
+        expect_field_error(clinic.desk, "reason", partial(
+            end, clinic.desk, clinic.receptionist, row.entry_id, row.version, reason))
     stamp = queue.change_stamp(clinic.desk)
     end(clinic.desk, clinic.receptionist, row.entry_id, row.version, "  等不及了 ")
     expect_recorded(clinic, row, stamp, action, clinic.receptionist)

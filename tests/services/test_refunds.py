@@ -110,7 +110,8 @@ def test_an_amount_goes_back_the_way_it_was_paid_with_everything_recorded(
         "refund_recorded", "refund", recorded.refund_id, cashier.staff_id)
     assert entry.details["amount"] == 12050 and entry.details["payment_id"] == paid.payment
     assert rows(desk, "SELECT approved_by_id, reason FROM audit_entries ORDER BY id DESC "
-                      "LIMIT 1") == [(approval.staff_id, "患者决定不做 The patient chose not to have it")]
+                      "LIMIT 1") == [(approval.staff_id,
+                                      "患者决定不做 The patient chose not to have it")]
     left = refundable(desk, paid.patient)
     assert [(p.payment_id, p.amount, p.maximum, p.method_id, p.doctor_id)
             for p in left.payments] == [(paid.payment, 33000, 20950, till.methods.card,

@@ -74,7 +74,8 @@ def manager_approves(qtbot: QtBot) -> list[ApprovalDialog]:
     return when_shown(ApprovalDialog, log_in)
 
 
-def fill_reason(qtbot: QtBot, dialog: RefundDialog, detail: str = "补牙后仍痛，改做根管治疗") -> None:
+def fill_reason(qtbot: QtBot, dialog: RefundDialog,
+                detail: str = "补牙后仍痛，改做根管治疗") -> None:
     dialog.reason.setCurrentIndex(1)
     type_text(qtbot, dialog.detail, detail)
     type_text(qtbot, dialog.opinion, "同意退款")

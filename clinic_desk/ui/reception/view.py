@@ -26,7 +26,7 @@ from clinic_desk.ui.reception.summary import age_text, sex_text
 class _ResultKeys(QObject):
     """Up/Down in the search box move through the results; Enter checks in."""
 
-    def __init__(self, view: "ReceptionView") -> None:
+    def __init__(self, view: ReceptionView) -> None:
         super().__init__(view)
         self.view = view
 
