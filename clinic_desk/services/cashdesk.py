@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from clinic_desk.i18n import gettext as _
 from clinic_desk.models import (Charge, Discount, Patient, Payment, PaymentKind, PaymentMethod,
-                                PriceListItem, Receipt, Role, Staff, StaffRole, Visit,
+                                PriceListItem, Receipt, Visit,
                                 VisitState)
 from clinic_desk.money import AmountError, format_money, parse_amount
 from clinic_desk.services import audit
-from clinic_desk.services.auth import Approval, Permission, require
+from clinic_desk.services.auth import Approval, Permission, is_manager, require
 from clinic_desk.services.context import Actor, Desk
 from clinic_desk.services.day_lock import require_open
 from clinic_desk.services.errors import Conflict, FieldErrors, NotFound, PermissionDenied
@@ -118,12 +118,6 @@ def add_charges(desk: Desk, actor: Actor, visit_id: int, lines: list[ChargeLine]
 
 # --- discounts -----------------------------------------------------------------------------
 
-def _is_manager(session: Session, staff_id: int) -> bool:
-    return session.execute(select(StaffRole.id).join(Staff).where(
-        StaffRole.staff_id == staff_id, StaffRole.role == Role.MANAGER,
-        Staff.active.is_(True))).first() is not None
-
-
 class ApprovalNeeded(Conflict):
     """The action is above what the cashier may do alone: ask a manager, then repeat it."""
 
@@ -174,7 +168,7 @@ def add_discount(desk: Desk, actor: Actor, visit_id: int, *, percent: int | None
             if approval is None:
                 raise ApprovalNeeded(_("A discount above {limit}% needs a manager's "
                                        "approval.").format(limit=settings.discount_limit_percent))
-            if not _is_manager(session, approval.staff_id):
+            if not is_manager(session, approval.staff_id):
                 raise PermissionDenied(_("Only a manager can approve this."))
             approver = approval.staff_id
         discount = Discount(patient_id=visit.patient_id, visit_id=visit.id,
